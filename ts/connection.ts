@@ -1,0 +1,614 @@
+/**
+ * `WebSocketConnection` (`require('websocket').connection`): one open WebSocket, server or client side, with the
+ * API, state machine and events of `websocket` 1.0.35.
+ *
+ * The connection owns the socket's events, the state machine, the closing handshake and the timers; the
+ * {@link Receiver} turns incoming bytes into messages and the {@link Sender} turns calls into frames.
+ * Deviations from 1.0.35 (POLICY.md classes 2 and 3) are marked "Deviation:" where they happen.
+ */
+
+import { EventEmitter } from 'events';
+import type { Socket } from 'net';
+import { Masking } from './codec/types';
+import { CLOSE_DESCRIPTIONS, CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants';
+import { ErrorCode, sendAfterCloseError, WebSocketError } from './errors';
+import type { WebSocketFrame } from './frame';
+import { Receiver } from './receiver';
+import { encodeCloseReason, Sender, type WriteCallback } from './sender';
+
+/** The config keys a connection reads (the server's or the client's merged config; other keys are ignored). */
+export interface ConnectionConfig {
+  maxReceivedFrameSize: number;
+  maxReceivedMessageSize: number;
+  fragmentOutgoingMessages: boolean;
+  fragmentationThreshold: number;
+  assembleFragments: boolean;
+  closeTimeout: number;
+  disableNagleAlgorithm: boolean;
+  keepalive?: boolean;
+  keepaliveInterval?: number;
+  dropConnectionOnKeepaliveTimeout?: boolean;
+  keepaliveGracePeriod?: number;
+  useNativeKeepalive?: boolean;
+  [key: string]: unknown;
+}
+
+/** A received message, as the `message` event hands it out. */
+export type Message = { type: 'utf8'; utf8Data: string } | { type: 'binary'; binaryData: Buffer };
+
+/** The states of {@link WebSocketConnection.state}. */
+export type ConnectionState = 'open' | 'ending' | 'peer_requested_close' | 'closed';
+
+const STATE_OPEN = 'open';
+const STATE_ENDING = 'ending';
+const STATE_PEER_REQUESTED_CLOSE = 'peer_requested_close';
+const STATE_CLOSED = 'closed';
+
+/** Reported when the connection ends without the peer's close frame. */
+const DROPPED_BY_PEER = 'Connection dropped by remote peer.';
+/** Reported when the peer does not answer `close()` within `closeTimeout`. */
+const CLOSE_TIMED_OUT = 'Close handshake timed out.';
+const EMPTY = Buffer.alloc(0);
+
+export interface WebSocketConnection {
+  on(event: 'message', listener: (message: Message) => void): this;
+  on(event: 'frame', listener: (frame: WebSocketFrame) => void): this;
+  on(event: 'ping', listener: (cancel: () => void, data: Buffer) => void): this;
+  on(event: 'pong', listener: (data: Buffer) => void): this;
+  on(event: 'close', listener: (code: number, description: string | undefined) => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'drain' | 'pause' | 'resume', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  once(event: 'message', listener: (message: Message) => void): this;
+  once(event: 'frame', listener: (frame: WebSocketFrame) => void): this;
+  once(event: 'ping', listener: (cancel: () => void, data: Buffer) => void): this;
+  once(event: 'pong', listener: (data: Buffer) => void): this;
+  once(event: 'close', listener: (code: number, description: string | undefined) => void): this;
+  once(event: 'error', listener: (error: Error) => void): this;
+  once(event: 'drain' | 'pause' | 'resume', listener: () => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+}
+
+/** One WebSocket connection. Built by the server's request (`accept()`) and by the client. */
+export class WebSocketConnection extends EventEmitter {
+  static readonly CLOSE_REASON_NORMAL = CloseCode.NORMAL;
+  static readonly CLOSE_REASON_GOING_AWAY = CloseCode.GOING_AWAY;
+  static readonly CLOSE_REASON_PROTOCOL_ERROR = CloseCode.PROTOCOL_ERROR;
+  static readonly CLOSE_REASON_UNPROCESSABLE_INPUT = CloseCode.UNPROCESSABLE_INPUT;
+  static readonly CLOSE_REASON_RESERVED = CloseCode.RESERVED;
+  static readonly CLOSE_REASON_NOT_PROVIDED = CloseCode.NOT_PROVIDED;
+  static readonly CLOSE_REASON_ABNORMAL = CloseCode.ABNORMAL;
+  static readonly CLOSE_REASON_INVALID_DATA = CloseCode.INVALID_DATA;
+  static readonly CLOSE_REASON_POLICY_VIOLATION = CloseCode.POLICY_VIOLATION;
+  static readonly CLOSE_REASON_MESSAGE_TOO_BIG = CloseCode.MESSAGE_TOO_BIG;
+  static readonly CLOSE_REASON_EXTENSION_REQUIRED = CloseCode.EXTENSION_REQUIRED;
+  static readonly CLOSE_REASON_INTERNAL_SERVER_ERROR = CloseCode.INTERNAL_SERVER_ERROR;
+  static readonly CLOSE_REASON_TLS_HANDSHAKE_FAILED = CloseCode.TLS_HANDSHAKE_FAILED;
+  static readonly CLOSE_DESCRIPTIONS = CLOSE_DESCRIPTIONS;
+
+  config: ConnectionConfig;
+  socket: Socket;
+  /** The accepted subprotocol (server: as passed to `accept()`; client: the server's answer, if any was requested). */
+  protocol: string | null | undefined;
+  /** Negotiated extensions: always `[]`. */
+  extensions: unknown[];
+  remoteAddress: string | undefined;
+  /** Server side only: the X-Forwarded-For chain plus the socket address (set by the request). */
+  declare remoteAddresses?: string[];
+  /** 8 or 13 (set by the creator). */
+  declare webSocketVersion?: number;
+  /** The `hadError` flag of the socket's `'close'`. */
+  declare socketHadError?: boolean;
+  closeReasonCode = -1;
+  closeDescription: string | null | undefined = null;
+  closeEventEmitted = false;
+  maskOutgoingPackets: boolean;
+  connected = true;
+  state: ConnectionState = STATE_OPEN;
+  /** True from `close()` until the peer's close frame arrives. */
+  waitingForCloseResponse = false;
+  /** The socket's readable side has ended (the peer sent FIN). */
+  receivedEnd = false;
+  closeTimeout: number;
+  assembleFragments: boolean;
+  maxReceivedMessageSize: number;
+  /** The last write went over the socket's high-water mark; reset on `drain`. */
+  outputBufferFull = false;
+  inputPaused = false;
+  /** Shared 4-byte and 10-byte buffers of this connection's {@link WebSocketFrame}s. */
+  maskBytes = Buffer.alloc(4);
+  frameHeader = Buffer.alloc(10);
+
+  private readonly receiver: Receiver;
+  private readonly sender: Sender;
+  /** Whether ping keepalive runs (keepalive on, not native); cleared once the connection starts closing. */
+  private keepaliveActive: boolean;
+  private keepaliveTimer: NodeJS.Timeout | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  private closeTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * Takes over `socket` (removing its `error` listeners); `_addSocketEventListeners()` must be called to start
+   * receiving. Throws when keepalive is on without a numeric `keepaliveInterval` (or `keepaliveGracePeriod`,
+   * when `dropConnectionOnKeepaliveTimeout` is set).
+   */
+  constructor(
+    socket: Socket,
+    extensions: unknown[],
+    protocol: string | null | undefined,
+    maskOutgoingPackets: boolean,
+    config: ConnectionConfig,
+  ) {
+    super();
+    this.config = config;
+    this.socket = socket;
+    this.protocol = protocol;
+    this.extensions = extensions;
+    this.remoteAddress = socket.remoteAddress;
+    this.maskOutgoingPackets = maskOutgoingPackets;
+    this.closeTimeout = config.closeTimeout;
+    this.assembleFragments = config.assembleFragments;
+    this.maxReceivedMessageSize = config.maxReceivedMessageSize;
+    this.sender = new Sender(socket, maskOutgoingPackets);
+    this.receiver = new Receiver(
+      {
+        message: (opcode, payload) => this.emit('message', toMessage(opcode, payload)),
+        frame: (frame) => this.emit('frame', frame),
+        ping: (payload) => this.handlePing(payload),
+        pong: (payload) => this.emit('pong', payload),
+        close: (code, reason, error) => this.handleCloseFrame(code, reason, error),
+        error: (error) => this.drop(error.status, error.message),
+      },
+      {
+        config,
+        // Deviation (RFC 6455 §5.1): a server fails unmasked frames, a client fails masked ones.
+        masking: maskOutgoingPackets ? Masking.Forbidden : Masking.Required,
+        maskBytes: this.maskBytes,
+        frameHeader: this.frameHeader,
+      },
+    );
+
+    socket.setNoDelay(config.disableNagleAlgorithm);
+    socket.setTimeout(0);
+
+    this.keepaliveActive = Boolean(config.keepalive && !config.useNativeKeepalive);
+    if (this.keepaliveActive) {
+      if (typeof config.keepaliveInterval !== 'number') {
+        throw new WebSocketError(
+          ErrorCode.INVALID_CONFIG,
+          0,
+          'keepaliveInterval must be specified and numeric if keepalive is true.',
+        );
+      }
+      // Deviation (class 3): both settings are checked before the timer starts, so a throw leaves no timer behind.
+      if (config.dropConnectionOnKeepaliveTimeout && typeof config.keepaliveGracePeriod !== 'number') {
+        throw new WebSocketError(
+          ErrorCode.INVALID_CONFIG,
+          0,
+          'keepaliveGracePeriod  must be specified and numeric if dropConnectionOnKeepaliveTimeout is true.',
+        );
+      }
+      this.setKeepaliveTimer();
+    } else if (config.keepalive) {
+      if (!('setKeepAlive' in socket)) {
+        throw new WebSocketError(
+          ErrorCode.INVALID_CONFIG,
+          0,
+          'Unable to use native keepalive: unsupported by this version of Node.',
+        );
+      }
+      socket.setKeepAlive(true, config.keepaliveInterval);
+    }
+
+    // Other parties (the HTTP client) re-dispatch socket errors confusingly: the connection handles them alone.
+    socket.removeAllListeners('error');
+  }
+
+  /** Bytes handed to the socket and not yet written out (`socket.writableLength`). */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
+  }
+
+  /** Starts listening to the socket: `error`, `end`, `close`, `drain`, `pause`, `resume`, `data`, in that order. */
+  _addSocketEventListeners(): void {
+    this.socket.on('error', (error: NodeJS.ErrnoException) => this.handleSocketError(error));
+    this.socket.on('end', () => this.handleSocketEnd());
+    this.socket.on('close', (hadError: boolean) => this.handleSocketClose(hadError));
+    this.socket.on('drain', () => this.handleSocketDrain());
+    this.socket.on('pause', () => this.handleSocketPause());
+    this.socket.on('resume', () => this.handleSocketResume());
+    this.socket.on('data', (data: Buffer) => this.handleSocketData(data));
+  }
+
+  /** Takes received bytes (the socket's `data`, or bytes that arrived with the handshake). */
+  handleSocketData(data: Buffer): void {
+    this.setKeepaliveTimer();
+    this.receiver.push(data);
+  }
+
+  /** Sends a Buffer as a binary message, anything else (via `toString()`) as a text message. */
+  send(data: Buffer | { toString(): string }, cb?: WriteCallback): void {
+    if (Buffer.isBuffer(data)) {
+      this.sendBytes(data, cb);
+    } else if (typeof (data as { toString: unknown }).toString === 'function') {
+      this.sendUTF(data, cb);
+    } else {
+      throw new WebSocketError(
+        ErrorCode.INVALID_ARGUMENT,
+        0,
+        'Data provided must either be a Node Buffer or implement toString()',
+      );
+    }
+  }
+
+  /** Sends `data.toString()` as a text message (fragmented per the config). */
+  sendUTF(data: { toString(): string }, cb?: WriteCallback): void {
+    this.sendMessage(Opcode.Text, Buffer.from(data.toString(), 'utf8'), cb);
+  }
+
+  /** Sends a Buffer as a binary message (fragmented per the config). */
+  sendBytes(data: Buffer, cb?: WriteCallback): void {
+    if (!Buffer.isBuffer(data)) {
+      throw new WebSocketError(
+        ErrorCode.INVALID_ARGUMENT,
+        0,
+        'You must pass a Node Buffer object to WebSocketConnection.prototype.sendBytes()',
+      );
+    }
+    this.sendMessage(Opcode.Binary, data, cb);
+  }
+
+  /**
+   * Sends a ping. A falsy `data` sends an empty one; a non-Buffer is sent as its `toString()` in UTF-8.
+   * Deviation (RFC 6455 §5.5): a payload over 125 bytes throws instead of being cut to 124.
+   */
+  ping(data?: unknown): void {
+    this.sendControl(Opcode.Ping, controlPayload('Ping', data));
+  }
+
+  /**
+   * Sends a pong (normally automatic: see the `ping` event). Deviation: a payload over 125 bytes throws instead of
+   * being cut to 124, and a non-Buffer is sent as its `toString()` (1.0.35 threw a TypeError for strings).
+   */
+  pong(data?: unknown): void {
+    this.sendControl(Opcode.Pong, controlPayload('Pong', data));
+  }
+
+  /**
+   * Writes `frame` as it is (its `mask` set to this side's rule). Returns whether the socket took it below its
+   * high-water mark; false when the connection is closing.
+   */
+  sendFrame(frame: WebSocketFrame, cb?: WriteCallback): boolean {
+    frame.mask = this.maskOutgoingPackets;
+    const bytes = frame.toBuffer();
+    if (!this.canWrite()) {
+      this.failSend(cb);
+      return false;
+    }
+    const flushed = this.socket.write(bytes, cb);
+    this.outputBufferFull = !flushed;
+    return flushed;
+  }
+
+  /**
+   * Writes bytes framed already (by the server's broadcast, which frames a message once for all its connections).
+   * Fails like any send once the connection is closing.
+   */
+  _writePreparedFrame(bytes: Buffer, cb?: WriteCallback): void {
+    if (!this.canWrite()) {
+      this.failSend(cb);
+      return;
+    }
+    this.outputBufferFull = !this.socket.write(bytes, cb);
+  }
+
+  /** Sends a data frame's opcode and payload as a message, fragmented per the config. */
+  fragmentAndSend(frame: WebSocketFrame, cb?: WriteCallback): void {
+    if (frame.opcode > 0x07) {
+      throw new WebSocketError(ErrorCode.INVALID_ARGUMENT, 0, 'You cannot fragment control frames.');
+    }
+    this.sendMessage(frame.opcode, frame.binaryPayload as Buffer, cb);
+  }
+
+  /**
+   * Starts the closing handshake: validates the code (default 1000), sends the close frame and FIN, and waits up
+   * to `closeTimeout` for the peer's close frame. A no-op, without validation, unless connected.
+   * Deviation: the peer's reply is still read. The `close` event reports this code and description when the
+   * peer answers with a valid close frame (as 1.0.35 always did), the error's code when the peer breaks the
+   * protocol first, and 1006 when the connection ends without the peer's close frame (`closeTimeout` destroys
+   * the socket and reports 1006 'Close handshake timed out.').
+   */
+  close(reasonCode?: number, description?: string): void {
+    if (!this.connected) return;
+    const code = typeof reasonCode === 'number' ? reasonCode : CloseCode.NORMAL;
+    if (!isValidCloseCode(code)) {
+      throw new WebSocketError(ErrorCode.INVALID_CLOSE_CODE, 0, `Close code ${code} is not valid.`);
+    }
+    const text = typeof description === 'string' ? description : CLOSE_DESCRIPTIONS[code];
+    this.closeReasonCode = code;
+    this.closeDescription = text;
+    this.setCloseTimer();
+    this.waitingForCloseResponse = true;
+    this.sendCloseFrame(code, text);
+    this.state = STATE_ENDING;
+    this.connected = false;
+    this.stopKeepalive();
+    this.receiver.closing();
+  }
+
+  /**
+   * Ends the connection at once: sets the code (default 1002, not validated) and description, sends a close frame
+   * unless `skipCloseFrame` (and only while open or answering the peer's close), emits `close` synchronously if it
+   * was not emitted yet, and destroys the socket.
+   */
+  drop(reasonCode?: number, description?: string, skipCloseFrame?: boolean): void {
+    const code = typeof reasonCode === 'number' ? reasonCode : CloseCode.PROTOCOL_ERROR;
+    const text = typeof description === 'string' ? description : CLOSE_DESCRIPTIONS[code];
+    this.closeReasonCode = code;
+    this.closeDescription = text;
+    this.receiver.stop();
+    if (!skipCloseFrame) this.sendCloseFrame(code, text);
+    this.connected = false;
+    this.state = STATE_CLOSED;
+    this.waitingForCloseResponse = false;
+    this.clearTimers();
+    this.emitClose();
+    this.socket.destroy();
+  }
+
+  /** Pauses the socket; its `pause` event stops delivery between messages. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  /** Resumes the socket; its `resume` event (on a later tick) restarts delivery. */
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /**
+   * Writes a close frame (code default 1000; a string description becomes the reason, cut to fit 123 bytes) and
+   * then ends the socket. Does nothing unless the state is `open` or `peer_requested_close`.
+   */
+  sendCloseFrame(reasonCode?: number, description?: string | null, cb?: WriteCallback): void {
+    const code = typeof reasonCode === 'number' ? reasonCode : CloseCode.NORMAL;
+    if (this.state !== STATE_OPEN && this.state !== STATE_PEER_REQUESTED_CLOSE) return;
+    const reason = typeof description === 'string' ? encodeCloseReason(description) : null;
+    if (this.canWrite()) this.sender.close(code, reason, cb);
+    else if (cb) this.failSend(cb);
+    this.socket.end();
+  }
+
+  /** A data message through the sender, or a failed send once closing. */
+  private sendMessage(opcode: number, payload: Buffer, cb?: WriteCallback): void {
+    if (!this.canWrite()) {
+      this.failSend(cb);
+      return;
+    }
+    this.outputBufferFull = !this.sender.message(opcode, payload, this.fragmentationThreshold(), cb);
+  }
+
+  /** A ping or pong from the API; fails like a data send once closing. */
+  private sendControl(opcode: Opcode.Ping | Opcode.Pong, payload: Buffer): void {
+    if (!this.canWrite()) {
+      this.failSend();
+      return;
+    }
+    this.outputBufferFull = !this.sender.frame(opcode, payload, true);
+  }
+
+  /**
+   * The fragment size, or null to send every message as one frame: when fragmentation is off, or (deviation,
+   * class 3) when the threshold is not a number of at least 1, on which 1.0.35 looped forever or sent nothing.
+   */
+  private fragmentationThreshold(): number | null {
+    const threshold = this.config.fragmentationThreshold;
+    if (!this.config.fragmentOutgoingMessages || typeof threshold !== 'number' || !(threshold >= 1)) return null;
+    return Math.floor(threshold);
+  }
+
+  /** Whether the socket still takes writes (not ended by a close, not destroyed). */
+  private canWrite(): boolean {
+    return !this.socket.writableEnded && !this.socket.destroyed;
+  }
+
+  /**
+   * Deviation (POLICY class 2): a send after the close began fails by itself, with the callback's error or, without
+   * a callback, an `error` event (when someone listens), and never touches the close code already set.
+   */
+  private failSend(cb?: WriteCallback): void {
+    const error = sendAfterCloseError();
+    process.nextTick(() => {
+      if (cb) cb(error);
+      else if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
+  }
+
+  /** An incoming ping: the `ping` event (when listened to) with its cancel function, then the automatic pong. */
+  private handlePing(payload: Buffer): void {
+    let cancelled = false;
+    if (this.listenerCount('ping') > 0) {
+      this.emit('ping', () => {
+        cancelled = true;
+      }, payload);
+    }
+    if (!cancelled && this.canWrite()) this.outputBufferFull = !this.sender.frame(Opcode.Pong, payload, true);
+  }
+
+  /** The peer's close frame: the reply to our `close()`, or the peer starting the closing handshake. */
+  private handleCloseFrame(code: number, reason: Buffer, error: WebSocketError | null): void {
+    if (this.waitingForCloseResponse) {
+      if (error) {
+        this.drop(error.status, error.message);
+        return;
+      }
+      // The handshake is complete; the close timer stays armed in case the peer never closes TCP.
+      this.waitingForCloseResponse = false;
+      this.state = STATE_CLOSED;
+      this.socket.end();
+      return;
+    }
+    this.state = STATE_PEER_REQUESTED_CLOSE;
+    this.stopKeepalive();
+    if (error && error.code === ErrorCode.INVALID_UTF8) {
+      this.drop(error.status, error.message);
+      return;
+    }
+    let reply: number = CloseCode.NORMAL;
+    if (error && error.code === ErrorCode.INVALID_CLOSE_FRAME_LENGTH) {
+      this.closeReasonCode = CloseCode.NOT_PROVIDED;
+      this.closeDescription = CLOSE_DESCRIPTIONS[CloseCode.NOT_PROVIDED];
+      reply = CloseCode.PROTOCOL_ERROR;
+    } else {
+      // An invalid code is reported as received (1.0.35), and answered with 1002.
+      if (error) reply = CloseCode.PROTOCOL_ERROR;
+      this.closeReasonCode = code;
+      // 1.0.35 keeps a reason only when it is at least 2 bytes long.
+      this.closeDescription = reason.length > 1 ? reason.toString('utf8') : CLOSE_DESCRIPTIONS[code];
+    }
+    this.sendCloseFrame(reply, null);
+    this.connected = false;
+    // Deviation: if the peer then keeps TCP open, closeTimeout destroys the socket (1.0.35 waited forever).
+    this.setCloseTimer();
+  }
+
+  private handleSocketError(error: NodeJS.ErrnoException): void {
+    if (this.state === STATE_CLOSED) return;
+    this.closeReasonCode = CloseCode.ABNORMAL;
+    this.closeDescription = `Socket Error: ${error.syscall} ${error.code}`;
+    this.connected = false;
+    this.state = STATE_CLOSED;
+    this.waitingForCloseResponse = false;
+    this.receiver.stop();
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    this.socket.destroy();
+  }
+
+  private handleSocketEnd(): void {
+    this.receivedEnd = true;
+    if (this.state === STATE_CLOSED) return;
+    if (this.state !== STATE_PEER_REQUESTED_CLOSE && this.state !== STATE_ENDING) this.socket.end();
+  }
+
+  private handleSocketClose(hadError: boolean): void {
+    this.socketHadError = hadError;
+    this.connected = false;
+    this.state = STATE_CLOSED;
+    this.receiver.stop();
+    if (this.closeReasonCode === -1 || this.waitingForCloseResponse) {
+      this.closeReasonCode = CloseCode.ABNORMAL;
+      this.closeDescription = DROPPED_BY_PEER;
+    }
+    this.waitingForCloseResponse = false;
+    this.clearTimers();
+    this.emitClose();
+  }
+
+  private handleSocketDrain(): void {
+    this.outputBufferFull = false;
+    this.emit('drain');
+  }
+
+  private handleSocketPause(): void {
+    this.inputPaused = true;
+    this.receiver.pause();
+    this.emit('pause');
+  }
+
+  private handleSocketResume(): void {
+    this.inputPaused = false;
+    // Before the event, so a listener that pauses again wins.
+    this.receiver.resume();
+    this.emit('resume');
+  }
+
+  private emitClose(): void {
+    if (this.closeEventEmitted) return;
+    this.closeEventEmitted = true;
+    this.emit('close', this.closeReasonCode, this.closeDescription);
+  }
+
+  /** (Re)starts the keepalive timer and cancels a pending grace period: called on every received chunk. */
+  private setKeepaliveTimer(): void {
+    if (!this.keepaliveActive) return;
+    this.clearGraceTimer();
+    if (this.keepaliveTimer) this.keepaliveTimer.refresh();
+    else this.keepaliveTimer = setTimeout(() => this.handleKeepaliveTimer(), this.config.keepaliveInterval);
+  }
+
+  /** Idle for `keepaliveInterval`: ping, then wait `keepaliveGracePeriod` for any data, or ping again later. */
+  private handleKeepaliveTimer(): void {
+    if (this.canWrite()) this.outputBufferFull = !this.sender.frame(Opcode.Ping, EMPTY, true);
+    if (this.config.dropConnectionOnKeepaliveTimeout) {
+      this.graceTimer = setTimeout(() => this.handleGraceTimer(), this.config.keepaliveGracePeriod);
+    } else {
+      (this.keepaliveTimer as NodeJS.Timeout).refresh();
+    }
+  }
+
+  private handleGraceTimer(): void {
+    this.graceTimer = null;
+    this.drop(CloseCode.ABNORMAL, 'Peer not responding.', true);
+  }
+
+  private clearGraceTimer(): void {
+    if (this.graceTimer) clearTimeout(this.graceTimer);
+    this.graceTimer = null;
+  }
+
+  /** Deviation: keepalive ends once the connection starts closing (1.0.35's late pings failed on the ended socket). */
+  private stopKeepalive(): void {
+    this.keepaliveActive = false;
+    if (this.keepaliveTimer) clearTimeout(this.keepaliveTimer);
+    this.keepaliveTimer = null;
+    this.clearGraceTimer();
+  }
+
+  private setCloseTimer(): void {
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = setTimeout(() => this.handleCloseTimer(), this.closeTimeout);
+  }
+
+  /**
+   * Deviation (POLICY class 2): the close timer destroys the socket (1.0.35 only ended it again). If the peer
+   * never answered our close, the connection reports 1006.
+   */
+  private handleCloseTimer(): void {
+    this.closeTimer = null;
+    if (this.waitingForCloseResponse) {
+      this.waitingForCloseResponse = false;
+      this.closeReasonCode = CloseCode.ABNORMAL;
+      this.closeDescription = CLOSE_TIMED_OUT;
+    }
+    this.state = STATE_CLOSED;
+    this.receiver.stop();
+    this.socket.destroy();
+  }
+
+  private clearTimers(): void {
+    this.stopKeepalive();
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = null;
+  }
+}
+
+/** The `message` event's object for a complete message. */
+function toMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): Message {
+  return opcode === Opcode.Text
+    ? { type: 'utf8', utf8Data: payload.toString('utf8') }
+    : { type: 'binary', binaryData: payload };
+}
+
+/** A ping or pong payload from the API's argument: falsy → empty, Buffer as is, anything else as UTF-8 text. */
+function controlPayload(kind: 'Ping' | 'Pong', data: unknown): Buffer {
+  if (!data) return EMPTY;
+  const payload = Buffer.isBuffer(data) ? data : Buffer.from(String((data as { toString(): string }).toString()), 'utf8');
+  if (payload.length > MAX_CONTROL_PAYLOAD) {
+    throw new WebSocketError(
+      ErrorCode.CONTROL_PAYLOAD_TOO_LONG,
+      0,
+      `${kind} payload is ${payload.length} bytes; a control frame carries at most ${MAX_CONTROL_PAYLOAD}.`,
+    );
+  }
+  return payload;
+}
