@@ -37,10 +37,16 @@ export const REQUIRED_EXPORTS: ReadonlyArray<keyof NativeBinding> = [
   'bufferCall',
 ];
 
-/** Masking below this many bytes is faster in JavaScript than through a native call. */
-export const MASK_NATIVE_MIN = 32;
-/** One-shot UTF-8 validation below this many bytes is faster in JavaScript. */
-export const UTF8_NATIVE_MIN = 24;
+/**
+ * Masking below this many bytes is faster in JavaScript than through a native call: napi-rs's per-call cost
+ * (~200 ns with a typed array) outweighs the SIMD kernel until ~256 B (bench/README.md, crossovers).
+ */
+export const MASK_NATIVE_MIN = 256;
+/**
+ * One-shot UTF-8 validation below this many bytes goes to `buffer.isUtf8` (simdutf, itself native and cheaper to
+ * call), which matches or beats the binding up to 64 KiB.
+ */
+export const UTF8_NATIVE_MIN = 0x10000;
 
 /** Reads 4 key bytes (wire order) as the little-endian u32 the binding takes. */
 function keyToU32(key: Uint8Array): number {
