@@ -139,7 +139,7 @@ test('C.1: close(4000, bye) → wire 4000 "bye" then FIN; state ending; the clos
 
 test('C.2: close() → wire 1000 "Normal connection closure"; close(3000) and close(1000, "") → no reason text', async (t) => {
   const wire = async (call: (pair: Pair) => void) => {
-    let payload = Buffer.alloc(0);
+    let payload: Buffer = Buffer.alloc(0);
     await withPair({ config: NO_KEEPALIVE }, async (pair) => {
       call(pair);
       payload = (await pair.peer.waitFrames(1))[0].payload;
@@ -342,7 +342,7 @@ test('C.6: drop() → wire 1002 "Protocol error", close emitted synchronously, s
     const [frame] = await peer.waitFrames(1);
     t.deepEqual([frame.opcode, frame.payload], [8, closePayload(1002, 'Protocol error')]);
     const error = await new Promise<Error | null | undefined>((resolve) => connection.sendUTF('x', resolve));
-    t.is((error as { code: string }).code, 'ERR_STREAM_WRITE_AFTER_END');
+    t.is((error as unknown as { code: string }).code, 'ERR_STREAM_WRITE_AFTER_END');
     await delay(10);
     t.deepEqual(log, [['resume'], ['close', 1002, 'Protocol error']], 'no error event, no second close');
     t.is(connection.closeReasonCode, 1002);
@@ -418,7 +418,7 @@ test('a send after the peer ended TCP fails by itself and the close still report
     peer.socket.end();
     await peer.waitEnd();
     const error = await new Promise<Error | null | undefined>((resolve) => connection.sendUTF('x', resolve));
-    t.is((error as { code: string }).code, 'ERR_STREAM_WRITE_AFTER_END');
+    t.is((error as unknown as { code: string }).code, 'ERR_STREAM_WRITE_AFTER_END');
     t.deepEqual(await waitClose(log), ['close', 1006, 'Connection dropped by remote peer.']);
   });
 });

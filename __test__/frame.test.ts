@@ -4,10 +4,10 @@
  */
 import test from 'ava';
 import { BufferList } from '../ts/buffer-list';
-import { WebSocketFrame } from '../ts/frame';
+import { WebSocketFrame, type FrameConfig } from '../ts/frame';
 import { encodeFrame, type WireFrame } from './helpers/wire';
 
-function newFrame(config: object = {}): WebSocketFrame {
+function newFrame(config: FrameConfig = {}): WebSocketFrame {
   return new WebSocketFrame(Buffer.alloc(4), Buffer.alloc(10), config);
 }
 
@@ -120,7 +120,7 @@ test('toString gives the 1.0.35 format', (t) => {
 });
 
 /** Parses `bytes`, written into a BufferList in the given pieces, calling addData after each write. */
-function parse(pieces: Uint8Array[], config: object = {}): { frame: WebSocketFrame; done: boolean; left: number } {
+function parse(pieces: Uint8Array[], config: FrameConfig = {}): { frame: WebSocketFrame; done: boolean; left: number } {
   const list = new BufferList();
   const frame = newFrame(config);
   let done = false;
@@ -199,7 +199,7 @@ test('addData returns false until the frame is complete', (t) => {
   t.deepEqual(frame.maskBytes, Buffer.from(KEY), 'the key lands in the shared maskBytes');
 });
 
-const ERRORS: Array<{ name: string; bytes: Buffer; config?: object; flag: 'protocolError' | 'frameTooLarge'; reason: string }> = [
+const ERRORS: Array<{ name: string; bytes: Buffer; config?: FrameConfig; flag: 'protocolError' | 'frameTooLarge'; reason: string }> = [
   { name: 'a control frame longer than 125', bytes: Buffer.from([0x89, 126, 0, 200]), flag: 'protocolError', reason: 'Illegal control frame longer than 125 bytes.' },
   { name: 'a fragmented control frame', bytes: Buffer.from([0x09, 0]), flag: 'protocolError', reason: 'Control frames must not be fragmented.' },
   { name: 'a 64-bit length with the high word set', bytes: Buffer.from([0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0]), flag: 'protocolError', reason: 'Unsupported 64-bit length frame received' },

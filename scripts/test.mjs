@@ -40,6 +40,9 @@ const hasCargo = spawnSync('cargo', ['--version'], { stdio: 'ignore' }).status =
 const ava = path.join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
 
 if (!(await run(process.execPath, [path.join(root, 'scripts', 'build.mjs')]))) finish(false);
+// tsconfig.json compiles ts/ alone; this also typechecks the tests and benchmarks.
+const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+if (!(await run(process.execPath, [tsc, '-p', 'tsconfig.check.json']))) finish(false);
 const codecs = ['js'];
 if (hasCargo) {
   if (!(await run('cargo', ['test', '--workspace', '--quiet']))) finish(false);

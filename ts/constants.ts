@@ -27,7 +27,7 @@ export const CloseCode = {
  * The descriptions reported for close codes, exactly as 1.0.35 has them. Codes without an entry (1012-1014,
  * 3000-4999, ...) have no description: looking them up gives `undefined`. A plain mutable object, as in 1.0.35.
  */
-export const CLOSE_DESCRIPTIONS: Record<number, string> = {
+export const CLOSE_DESCRIPTIONS: Readonly<Record<number, string | undefined>> = {
   1000: 'Normal connection closure',
   1001: 'Remote peer is going away',
   1002: 'Protocol error',
