@@ -136,9 +136,18 @@ impl Kernel {
     }
 }
 
+/// Inputs shorter than this are unmasked by the scalar loop inlined into the caller: a SIMD kernel is compiled for
+/// another instruction set, so it is always an out-of-line call, which for a few words costs more than the XOR.
+const INLINE_SCALAR_BELOW: usize = 64;
+
 /// XORs `data` in place with `key`, starting at key byte `phase` (0-3; only the low 2 bits are used).
+#[inline]
 pub fn unmask(data: &mut [u8], key: [u8; 4], phase: usize) {
-    Kernel::best().unmask(data, key, phase);
+    if data.len() < INLINE_SCALAR_BELOW {
+        xor_in_place(data, rotate(key, phase));
+    } else {
+        Kernel::best().unmask(data, key, phase);
+    }
 }
 
 /// Writes `src` XOR `key` into `dst` (same length), leaving `src` unchanged.
@@ -149,21 +158,21 @@ pub fn mask_into(src: &[u8], key: [u8; 4], dst: &mut [u8]) {
     Kernel::best().mask_into(src, key, dst);
 }
 
-/// The name of the kernel [`unmask`] and [`mask_into`] use on this CPU.
+/// The name of the kernel [`mask_into`], and [`unmask`] from 64 bytes on, use on this CPU.
 pub fn simd_level() -> &'static str {
     Kernel::best().name()
 }
 
 /// The key as seen from payload byte 0 when that byte is at key position `phase`.
 fn rotate(key: [u8; 4], phase: usize) -> [u8; 4] {
-    let p = phase & 3;
-    [key[p], key[(p + 1) & 3], key[(p + 2) & 3], key[(p + 3) & 3]]
+    // A word rotation rather than indexing: indexing by `phase` makes the compiler spill the key to memory.
+    let bits = 8 * (phase as u32 & 3);
+    u32::from_le_bytes(key).rotate_right(bits).to_le_bytes()
 }
 
 fn wide_key(key: [u8; 4]) -> u64 {
-    u64::from_ne_bytes([
-        key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3],
-    ])
+    let word = u64::from(u32::from_ne_bytes(key));
+    word << 32 | word
 }
 
 /// Scalar in-place XOR. Every caller hands it a key already rotated to `data[0]`, and every vector width is a

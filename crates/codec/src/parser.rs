@@ -256,13 +256,17 @@ impl Parser {
         let mut pos = 0;
         let mut result = Ok(());
         while pos < chunk.len() && !descriptors.is_full() {
-            result = if self.stage == Stage::Payload {
-                let len = (chunk.len() - pos).min(self.remaining as usize);
-                let piece = self.payload_piece(chunk, pos, len, &mut descriptors);
-                pos += len;
-                piece
-            } else {
-                self.header_step(chunk, &mut pos, &mut descriptors)
+            result = match self.stage {
+                Stage::Payload => {
+                    let len = (chunk.len() - pos).min(self.remaining as usize);
+                    let piece = self.payload_piece(chunk, pos, len, &mut descriptors);
+                    pos += len;
+                    piece
+                }
+                Stage::FirstBytes if self.header_len == 0 => {
+                    self.frame_from_chunk(chunk, &mut pos, &mut descriptors)
+                }
+                _ => self.header_step(chunk, &mut pos, &mut descriptors),
             };
             if result.is_err() {
                 break;
@@ -274,6 +278,47 @@ impl Parser {
         }
         descriptors.out[0] = pos as u32;
         descriptors.written
+    }
+
+    /// Parses a frame whose header starts at `chunk[pos]`, with no header bytes carried over. A header wholly in the
+    /// chunk (the common case) is decoded straight from it, its checks run in contract order, and the frame's
+    /// first piece (what of its payload the chunk holds) is handled at once; a header cut by the chunk's end goes
+    /// to [`header_step`](Self::header_step), which carries it over.
+    #[inline]
+    fn frame_from_chunk(
+        &mut self,
+        chunk: &mut [u8],
+        pos: &mut usize,
+        out: &mut Descriptors,
+    ) -> Result<(), Failure> {
+        let header_offset = *pos;
+        let rest = &chunk[header_offset..];
+        if rest.len() < 2 {
+            return self.header_step(chunk, pos, out);
+        }
+        let (b0, b1) = (rest[0], rest[1]);
+        let extended_len = frame::extended_length_size(b1 & 0x7f);
+        let header_len = 2 + extended_len + if b1 & 0x80 != 0 { 4 } else { 0 };
+        let Some(header) = rest.get(..header_len) else {
+            return self.header_step(chunk, pos, out);
+        };
+        self.check_first_bytes(b0, b1)
+            .map_err(|error| (error, header_offset))?;
+        let declared = frame::read_extended_length(self.len7, &header[2..2 + extended_len]);
+        self.check_length(declared)
+            .map_err(|error| (error, header_offset))?;
+        if self.masked {
+            self.key.copy_from_slice(&header[header_len - 4..]);
+        }
+        *pos += header_len;
+        self.begin_payload();
+        let len = (chunk.len() - *pos).min(self.frame_len as usize);
+        if len == 0 && self.frame_len != 0 {
+            return Ok(());
+        }
+        let piece = self.payload_piece(chunk, *pos, len, out);
+        *pos += len;
+        piece
     }
 
     /// Reads header bytes from `chunk` at `pos` until the header is complete or the chunk ends, running each group
@@ -302,12 +347,15 @@ impl Parser {
             }
             match self.stage {
                 Stage::FirstBytes => {
-                    self.check_first_bytes()
+                    self.check_first_bytes(self.header[0], self.header[1])
                         .map_err(|error| (error, header_offset))?;
                     self.stage = Stage::ExtendedLength;
                 }
                 Stage::ExtendedLength => {
-                    self.check_length()
+                    let extended_end = 2 + frame::extended_length_size(self.len7);
+                    let declared =
+                        frame::read_extended_length(self.len7, &self.header[2..extended_end]);
+                    self.check_length(declared)
                         .map_err(|error| (error, header_offset))?;
                     self.stage = Stage::MaskKey;
                 }
@@ -320,19 +368,25 @@ impl Parser {
                 .copy_from_slice(&self.header[key_start..self.header_len]);
         }
         self.header_len = 0;
-        self.remaining = self.frame_len;
-        self.started = false;
-        self.close_len = 0;
-        self.stage = Stage::Payload;
+        self.begin_payload();
         if self.frame_len == 0 {
             self.payload_piece(chunk, *pos, 0, out)?;
         }
         Ok(())
     }
 
+    /// Enters the payload of the frame whose header has just passed its checks.
+    fn begin_payload(&mut self) {
+        self.remaining = self.frame_len;
+        self.started = false;
+        self.close_len = 0;
+        self.stage = Stage::Payload;
+    }
+
     /// The checks that need only the first two header bytes, in contract order.
-    fn check_first_bytes(&mut self) -> Result<(), ParseError> {
-        let first = FirstBytes::decode(self.header[0], self.header[1]);
+    #[inline]
+    fn check_first_bytes(&mut self, b0: u8, b1: u8) -> Result<(), ParseError> {
+        let first = FirstBytes::decode(b0, b1);
         self.opcode = first.opcode;
         self.fin = first.fin;
         self.masked = first.masked;
@@ -390,10 +444,10 @@ impl Parser {
         }
     }
 
-    /// The checks that need the payload length, in contract order; on success the frame joins its message.
-    fn check_length(&mut self) -> Result<(), ParseError> {
-        let extended_end = 2 + frame::extended_length_size(self.len7);
-        let declared = frame::read_extended_length(self.len7, &self.header[2..extended_end]);
+    /// The checks that need the payload length (`declared`, as the header gives it), in contract order; on success
+    /// the frame joins its message.
+    #[inline]
+    fn check_length(&mut self, declared: u64) -> Result<(), ParseError> {
         let frame_len = u32::try_from(declared).map_err(|_| ParseError::Unsupported64BitLength)?;
         self.frame_len = frame_len;
         let max_frame = self.options.max_frame_size;
@@ -421,6 +475,7 @@ impl Parser {
 
     /// Handles `len` payload bytes of the current frame at `chunk[pos..]`: unmasks them, validates them, and
     /// writes their descriptor (or fails).
+    #[inline]
     fn payload_piece(
         &mut self,
         chunk: &mut [u8],
@@ -441,20 +496,7 @@ impl Parser {
                 .push(piece, end && self.fin)
                 .map_err(|e| (ParseError::InvalidUtf8, pos + e.offset))?;
         } else if self.opcode == OP_CLOSE {
-            self.close_payload[self.close_len..self.close_len + len].copy_from_slice(piece);
-            self.close_len += len;
-            if end {
-                let payload = &self.close_payload[..self.close_len];
-                close_code = u32::from(close::status_code(payload));
-                close::validate(payload).map_err(|error| {
-                    let error = match error {
-                        ClosePayloadError::Length => ParseError::CloseFrameLength,
-                        ClosePayloadError::Code => ParseError::InvalidCloseCode,
-                        ClosePayloadError::Reason => ParseError::InvalidCloseReason,
-                    };
-                    (error, pos)
-                })?;
-            }
+            close_code = self.close_piece(piece, end).map_err(|error| (error, pos))?;
         }
         let start = if self.started { 0 } else { flag::START };
         let end_flag = if end { flag::END } else { 0 };
@@ -472,6 +514,25 @@ impl Parser {
             self.stage = Stage::FirstBytes;
         }
         Ok(())
+    }
+
+    /// Collects a piece of a close frame's payload; at its `end`, checks the payload and returns its status code
+    /// (1005 when empty). Out of line: close frames are rare, and the common path of `payload_piece` stays small.
+    #[inline(never)]
+    fn close_piece(&mut self, piece: &[u8], end: bool) -> Result<u32, ParseError> {
+        self.close_payload[self.close_len..self.close_len + piece.len()].copy_from_slice(piece);
+        self.close_len += piece.len();
+        if !end {
+            return Ok(0);
+        }
+        let payload = &self.close_payload[..self.close_len];
+        let close_code = u32::from(close::status_code(payload));
+        close::validate(payload).map_err(|error| match error {
+            ClosePayloadError::Length => ParseError::CloseFrameLength,
+            ClosePayloadError::Code => ParseError::InvalidCloseCode,
+            ClosePayloadError::Reason => ParseError::InvalidCloseReason,
+        })?;
+        Ok(close_code)
     }
 
     /// Writes the error descriptor and kills the parser.
