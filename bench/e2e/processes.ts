@@ -1,0 +1,97 @@
+/**
+ * Child processes of the end-to-end benchmark: the servers (bench/e2e/servers/*.ts) and the load generator, each
+ * started with an IPC channel, pinned with `taskset` where it exists (servers on CPU 0, the load generator on CPU 1),
+ * and driven one request at a time.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import type { ServerStats } from './servers/common';
+import type { Job, JobResult } from './protocol';
+
+/** Whether `taskset` is available to pin processes to a CPU. */
+export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+
+/** A started child with an IPC channel that answers each message with exactly one message. */
+class Child {
+  private queue: ((reply: unknown) => void)[] = [];
+  private exited: Promise<void>;
+
+  constructor(readonly process: ChildProcess) {
+    process.on('message', (reply) => this.queue.shift()?.(reply));
+    this.exited = new Promise((resolve) => process.once('exit', () => resolve()));
+  }
+
+  /** Sends a request and waits for its reply (requests are answered in order). */
+  ask<T>(request: object): Promise<T> {
+    return new Promise((resolve) => {
+      this.queue.push(resolve as (reply: unknown) => void);
+      this.process.send(request);
+    });
+  }
+
+  /** Ends the child (SIGTERM to its own pid) and waits for it to exit. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) this.process.kill();
+    await this.exited;
+  }
+}
+
+/** Starts `script` (a TypeScript file run through tsx) on `cpu`, with `env` added to this process's environment. */
+function startChild(script: string, cpu: number, env: Record<string, string>, args: string[]): ChildProcess {
+  const nodeArgs = ['--import=tsx', '--expose-gc', script, ...args];
+  const [command, commandArgs] = hasTaskset
+    ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]]
+    : [process.execPath, nodeArgs];
+  return spawn(command, commandArgs, {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  });
+}
+
+/** A running benchmark server. */
+export class ServerProcess extends Child {
+  private constructor(
+    child: ChildProcess,
+    /** The port it listens on, on 127.0.0.1. */
+    readonly port: number,
+  ) {
+    super(child);
+  }
+
+  /** Starts a server script and resolves once it has printed "ready <port>" (rejects after 20 s or on exit). */
+  static start(script: string, env: Record<string, string>): Promise<ServerProcess> {
+    const child = startChild(script, 0, env, ['0']);
+    return new Promise((resolve, reject) => {
+      let output = '';
+      const timer = setTimeout(() => reject(new Error(`${script} printed no "ready" line within 20 s`)), 20_000);
+      child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready: ${output}`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /^ready (\d+)$/m.exec(output);
+        if (match) {
+          clearTimeout(timer);
+          child.stdout!.removeAllListeners('data');
+          child.stdout!.resume();
+          resolve(new ServerProcess(child, Number(match[1])));
+        }
+      });
+    });
+  }
+
+  /** The server's CPU and memory figures; `gc` first collects garbage (twice) so heap and RSS settle. */
+  stats(gc = false): Promise<ServerStats> {
+    return this.ask<ServerStats>({ type: 'stats', gc });
+  }
+}
+
+/** The load generator process. */
+export class LoadGenerator extends Child {
+  static start(): LoadGenerator {
+    return new LoadGenerator(startChild(path.join(__dirname, 'loadgen.ts'), 1, {}, []));
+  }
+
+  /** Runs one job and returns its result. */
+  run(job: Job): Promise<JobResult> {
+    return this.ask<JobResult>(job);
+  }
+}
