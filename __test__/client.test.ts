@@ -4,14 +4,10 @@
  * CONNECT proxies used through agents, and the client usage examples of the seed documents, run verbatim.
  */
 import test from 'ava';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { CLIENT_DEFAULTS, WebSocketClient, type ClientConfig } from '../ts/client';
@@ -20,35 +16,16 @@ import type { WebSocketFrame } from '../ts/frame';
 import type { WebSocketRequest } from '../ts/request';
 import { WebSocketServer, type ServerConfig } from '../ts/server';
 import { W3CWebSocket } from '../ts/w3c-websocket';
+import { makeCertificate, type Certificate } from './helpers/certificate';
 import { nextEvent, WAIT_MS } from './helpers/raw-http';
 
 const requireCjs = createRequire(__filename);
 const LegacyClient = requireCjs('websocket').client as new (config?: object) => WebSocketClient;
 
-/** A self-signed certificate for 127.0.0.1, made with openssl for this run only. */
-interface Certificate {
-  key: Buffer;
-  cert: Buffer;
-}
-
 let certificate: Certificate;
 
 test.before(() => {
-  const dir = mkdtempSync(join(tmpdir(), 'ferrosocket-client-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore', timeout: WAIT_MS },
-    );
-    certificate = { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  certificate = makeCertificate(WAIT_MS);
 });
 
 /** An http(s) server on 127.0.0.1 with a ferrosocket server mounted on it. */

@@ -13,8 +13,15 @@ import {
   waitClose,
   type Pair,
 } from './helpers/raw-peer';
+import { makeCertificate, type Certificate } from './helpers/certificate';
 
 const NO_KEEPALIVE = { keepalive: false };
+
+let certificate: Certificate;
+
+test.before(() => {
+  certificate = makeCertificate();
+});
 
 async function withPair(options: Parameters<typeof openPair>[0], body: (pair: Pair) => Promise<void>): Promise<void> {
   const pair = await openPair(options);
@@ -117,8 +124,9 @@ test('bytes after the peer close frame are not read', async (t) => {
   });
 });
 
-test('C.1: close(4000, bye) → wire 4000 "bye" then FIN; state ending; the close event reports our code after the peer replies', async (t) => {
-  await withPair({ config: NO_KEEPALIVE }, async ({ connection, peer }) => {
+/** close(4000, 'bye'): the close frame, no FIN until the peer's reply, then FIN; the event reports our code. */
+async function closeHoldsFin(t: import('ava').ExecutionContext, tlsCertificate?: Certificate): Promise<void> {
+  await withPair({ config: NO_KEEPALIVE, tls: tlsCertificate }, async ({ connection, peer }) => {
     const log = record(connection);
     t.is(connection.close(4000, 'bye'), undefined);
     t.is(connection.state, 'ending');
@@ -128,12 +136,34 @@ test('C.1: close(4000, bye) → wire 4000 "bye" then FIN; state ending; the clos
     t.is(connection.closeDescription, 'bye');
     const [frame] = await peer.waitFrames(1);
     t.deepEqual([frame.opcode, frame.payload], [8, closePayload(4000, 'bye')]);
-    await peer.waitEnd();
+    await delay(150);
+    t.false(peer.ended, 'no FIN (or close_notify) before the reply');
+    const failed = await new Promise<Error | null | undefined>((resolve) => connection.sendUTF('late', resolve));
+    t.is((failed as { code?: string } | null | undefined)?.code, 'ERR_STREAM_WRITE_AFTER_END');
     peer.send({ opcode: 8, payload: closePayload(1000) });
+    await peer.waitEnd();
+    t.is(peer.frames().length, 1, 'nothing written after the close frame');
     peer.socket.end();
     t.deepEqual(await waitClose(log), ['close', 4000, 'bye']);
-    t.deepEqual(log, [['resume'], ['close', 4000, 'bye']]);
+    t.deepEqual(log.filter(([name]) => name !== 'resume'), [['close', 4000, 'bye']]);
     t.false(connection.waitingForCloseResponse);
+  });
+}
+
+test('C.1 (deviation, RFC 6455 §7.1.1): close(4000, bye) → wire 4000 "bye"; FIN only after the peer replies; the close event reports our code', (t) =>
+  closeHoldsFin(t));
+
+test('C.1 over TLS: the same (TLS has no half-close, so FIN waiting for the reply matters even more)', (t) =>
+  closeHoldsFin(t, certificate));
+
+test('C.1: a peer that never replies (over TLS) gets FIN and destroy at closeTimeout; close reports 1006', async (t) => {
+  await withPair({ config: { ...NO_KEEPALIVE, closeTimeout: 200 }, tls: certificate }, async ({ connection, peer }) => {
+    const log = record(connection);
+    connection.close(1000);
+    await peer.waitFrames(1);
+    t.false(peer.ended);
+    t.deepEqual(await waitClose(log), ['close', 1006, 'Close handshake timed out.']);
+    await peer.waitEnd();
   });
 });
 
@@ -265,12 +295,13 @@ test('after close(), a malformed close reply is a protocol error', async (t) => 
   });
 });
 
-test('after close(), the peer ending TCP without a close frame → close(1006, Connection dropped by remote peer.)', async (t) => {
+test('after close(), the peer ending TCP without a close frame → we end too, close(1006, Connection dropped by remote peer.)', async (t) => {
   await withPair({ config: NO_KEEPALIVE }, async ({ connection, peer }) => {
     const log = record(connection);
     connection.close(4000, 'bye');
-    await peer.waitEnd();
+    await peer.waitFrames(1);
     peer.socket.end();
+    await peer.waitEnd();
     t.deepEqual(await waitClose(log), ['close', 1006, 'Connection dropped by remote peer.']);
   });
 });

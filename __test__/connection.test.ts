@@ -70,12 +70,13 @@ test('static constants and CLOSE_DESCRIPTIONS match 1.0.35', (t) => {
 
 test('the constructor sets the 1.0.35 fields and configures the socket', async (t) => {
   const calls: unknown[][] = [];
+  const otherErrorListener = (): void => {};
   await withPair(
     {
       config: NO_KEEPALIVE,
       listen: false,
       prepare(socket) {
-        socket.on('error', () => {});
+        socket.on('error', otherErrorListener);
         const setNoDelay = socket.setNoDelay.bind(socket);
         const setTimeout = socket.setTimeout.bind(socket);
         socket.setNoDelay = (value?: boolean) => {
@@ -93,7 +94,8 @@ test('the constructor sets the 1.0.35 fields and configures the socket', async (
         ['setNoDelay', true],
         ['setTimeout', 0],
       ]);
-      t.is(socket.listenerCount('error'), 0, 'socket error listeners are removed');
+      t.false(socket.listeners('error').includes(otherErrorListener), "other parties' error listeners are removed");
+      t.is(socket.listenerCount('error'), 1, "the connection's own, which swallows errors until it listens");
       t.is(connection.socket, socket);
       t.is(connection.protocol, null);
       t.deepEqual(connection.extensions, []);
@@ -120,10 +122,21 @@ test('the constructor sets the 1.0.35 fields and configures the socket', async (
       connection._addSocketEventListeners();
       t.deepEqual(
         names.map((name, i) => socket.listenerCount(name) - before[i]),
-        [1, 1, 1, 1, 1, 1, 1],
+        [0, 1, 1, 1, 1, 1, 1],
+        'every event but error (whose listener the constructor added) gains one listener',
       );
     },
   );
+});
+
+test('(deviation) a socket error before _addSocketEventListeners() is swallowed: no error event, the state stays open', async (t) => {
+  await withPair({ config: NO_KEEPALIVE, listen: false }, async ({ connection, socket }) => {
+    const log = record(connection);
+    t.notThrows(() => socket.emit('error', Object.assign(new Error('early'), { code: 'ECONNRESET', syscall: 'read' })));
+    t.deepEqual(log, []);
+    t.is(connection.state, 'open');
+    t.is(connection.closeReasonCode, -1);
+  });
 });
 
 test('disableNagleAlgorithm is passed to setNoDelay as given', async (t) => {

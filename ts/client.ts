@@ -14,7 +14,7 @@ import * as http from 'http';
 import * as https from 'https';
 import type { Socket } from 'net';
 import { parse as parseUrl, type Url } from 'url';
-import { WebSocketConnection, type ConnectionConfig } from './connection';
+import { NO_EXTENSIONS, WebSocketConnection, type ConnectionConfig } from './connection';
 import { computeAcceptKey } from './handshake';
 import { findInvalidTokenCharacter } from './subprotocol';
 
@@ -359,7 +359,7 @@ export class WebSocketClient extends EventEmitter<WebSocketClientEvents> {
     const socket = this.socket as Socket;
     let connection: WebSocketConnection;
     try {
-      connection = new WebSocketConnection(socket, [], this.protocol, true, this.config);
+      connection = new WebSocketConnection(socket, NO_EXTENSIONS, this.protocol, true, this.config);
     } catch (error) {
       // The connection rejected the config (keepalive without a numeric interval).
       this.failWith(error as Error);

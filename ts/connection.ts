@@ -13,7 +13,7 @@ import { Masking } from './codec/types';
 import { CLOSE_DESCRIPTIONS, CloseCode, isValidCloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants';
 import { ErrorCode, sendAfterCloseError, WebSocketError } from './errors';
 import type { WebSocketFrame } from './frame';
-import { Receiver } from './receiver';
+import { Receiver, type ReceiverSink } from './receiver';
 import { encodeCloseReason, Sender, type WriteCallback } from './sender';
 
 /** The config keys a connection reads (the server's or the client's merged config; other keys are ignored). */
@@ -50,6 +50,13 @@ const DROPPED_BY_PEER = 'Connection dropped by remote peer.';
 const CLOSE_TIMED_OUT = 'Close handshake timed out.';
 const EMPTY = Buffer.alloc(0);
 
+/** `extensions` of every connection: none are negotiated (one frozen array, rather than one per connection). */
+export const NO_EXTENSIONS: readonly unknown[] = Object.freeze([]);
+
+/** The connection that owns a socket, for the socket listeners every connection shares. */
+const kConnection = Symbol('ferrosocket.connection');
+type OwnedSocket = Socket & { [kConnection]: WebSocketConnection };
+
 export interface WebSocketConnection {
   on(event: 'message', listener: (message: Message) => void): this;
   on(event: 'frame', listener: (frame: WebSocketFrame) => void): this;
@@ -69,8 +76,13 @@ export interface WebSocketConnection {
   once(event: string | symbol, listener: (...args: any[]) => void): this;
 }
 
-/** One WebSocket connection. Built by the server's request (`accept()`) and by the client. */
-export class WebSocketConnection extends EventEmitter {
+/**
+ * One WebSocket connection. Built by the server's request (`accept()`) and by the client.
+ * What an idle connection does not need is made on first use: the receiver (and its parser) on the first received
+ * bytes, the sender on the first write, the frame buffers on the first `frame` event; the socket listeners are
+ * functions shared by all connections.
+ */
+export class WebSocketConnection extends EventEmitter implements ReceiverSink {
   static readonly CLOSE_REASON_NORMAL = CloseCode.NORMAL;
   static readonly CLOSE_REASON_GOING_AWAY = CloseCode.GOING_AWAY;
   static readonly CLOSE_REASON_PROTOCOL_ERROR = CloseCode.PROTOCOL_ERROR;
@@ -91,7 +103,7 @@ export class WebSocketConnection extends EventEmitter {
   /** The accepted subprotocol (server: as passed to `accept()`; client: the server's answer, if any was requested). */
   protocol: string | null | undefined;
   /** Negotiated extensions: always `[]`. */
-  extensions: unknown[];
+  extensions: readonly unknown[];
   remoteAddress: string | undefined;
   /** Server side only: the X-Forwarded-For chain plus the socket address (set by the request). */
   declare remoteAddresses?: string[];
@@ -115,12 +127,13 @@ export class WebSocketConnection extends EventEmitter {
   /** The last write went over the socket's high-water mark; reset on `drain`. */
   outputBufferFull = false;
   inputPaused = false;
-  /** Shared 4-byte and 10-byte buffers of this connection's {@link WebSocketFrame}s. */
-  maskBytes = Buffer.alloc(4);
-  frameHeader = Buffer.alloc(10);
-
-  private readonly receiver: Receiver;
-  private readonly sender: Sender;
+  /** Our close frame is written; nothing more may be. */
+  private closeFrameSent = false;
+  /** `_addSocketEventListeners()` has run. */
+  private listening = false;
+  private receiver: Receiver | null = null;
+  private sender: Sender | null = null;
+  private frameBuffers: { maskBytes: Buffer; frameHeader: Buffer } | null = null;
   /** Whether ping keepalive runs (keepalive on, not native); cleared once the connection starts closing. */
   private keepaliveActive: boolean;
   private keepaliveTimer: NodeJS.Timeout | null = null;
@@ -134,7 +147,7 @@ export class WebSocketConnection extends EventEmitter {
    */
   constructor(
     socket: Socket,
-    extensions: unknown[],
+    extensions: readonly unknown[],
     protocol: string | null | undefined,
     maskOutgoingPackets: boolean,
     config: ConnectionConfig,
@@ -149,24 +162,6 @@ export class WebSocketConnection extends EventEmitter {
     this.closeTimeout = config.closeTimeout;
     this.assembleFragments = config.assembleFragments;
     this.maxReceivedMessageSize = config.maxReceivedMessageSize;
-    this.sender = new Sender(socket, maskOutgoingPackets);
-    this.receiver = new Receiver(
-      {
-        message: (opcode, payload) => this.emit('message', toMessage(opcode, payload)),
-        frame: (frame) => this.emit('frame', frame),
-        ping: (payload) => this.handlePing(payload),
-        pong: (payload) => this.emit('pong', payload),
-        close: (code, reason, error) => this.handleCloseFrame(code, reason, error),
-        error: (error) => this.drop(error.status, error.message),
-      },
-      {
-        config,
-        // Deviation (RFC 6455 §5.1): a server fails unmasked frames, a client fails masked ones.
-        masking: maskOutgoingPackets ? Masking.Forbidden : Masking.Required,
-        maskBytes: this.maskBytes,
-        frameHeader: this.frameHeader,
-      },
-    );
 
     socket.setNoDelay(config.disableNagleAlgorithm);
     socket.setTimeout(0);
@@ -201,7 +196,31 @@ export class WebSocketConnection extends EventEmitter {
     }
 
     // Other parties (the HTTP client) re-dispatch socket errors confusingly: the connection handles them alone.
-    socket.removeAllListeners('error');
+    // Its own listener goes on first, so the socket's listener table never loses its 'error' entry (a deleted
+    // entry turns that object into a slow dictionary several hundred bytes larger).
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on('error', WebSocketConnection.onSocketError);
+    for (const listener of socket.listeners('error')) {
+      if (listener !== WebSocketConnection.onSocketError) socket.removeListener('error', listener as () => void);
+    }
+  }
+
+  /** Shared 4-byte buffer of this connection's {@link WebSocketFrame}s. */
+  get maskBytes(): Buffer {
+    return this.sharedFrameBuffers().maskBytes;
+  }
+
+  set maskBytes(value: Buffer) {
+    this.sharedFrameBuffers().maskBytes = value;
+  }
+
+  /** Shared 10-byte buffer of this connection's {@link WebSocketFrame}s. */
+  get frameHeader(): Buffer {
+    return this.sharedFrameBuffers().frameHeader;
+  }
+
+  set frameHeader(value: Buffer) {
+    this.sharedFrameBuffers().frameHeader = value;
   }
 
   /** Bytes handed to the socket and not yet written out (`socket.writableLength`). */
@@ -209,21 +228,55 @@ export class WebSocketConnection extends EventEmitter {
     return this.socket.writableLength;
   }
 
-  /** Starts listening to the socket: `error`, `end`, `close`, `drain`, `pause`, `resume`, `data`, in that order. */
+  /**
+   * Starts listening to the socket: `end`, `close`, `drain`, `pause`, `resume`, `data`, in that order. Socket
+   * errors, whose listener the constructor installed, are swallowed until then and handled from then on.
+   */
   _addSocketEventListeners(): void {
-    this.socket.on('error', (error: NodeJS.ErrnoException) => this.handleSocketError(error));
-    this.socket.on('end', () => this.handleSocketEnd());
-    this.socket.on('close', (hadError: boolean) => this.handleSocketClose(hadError));
-    this.socket.on('drain', () => this.handleSocketDrain());
-    this.socket.on('pause', () => this.handleSocketPause());
-    this.socket.on('resume', () => this.handleSocketResume());
-    this.socket.on('data', (data: Buffer) => this.handleSocketData(data));
+    const socket = this.socket;
+    this.listening = true;
+    socket.on('end', WebSocketConnection.onSocketEnd);
+    socket.on('close', WebSocketConnection.onSocketClose);
+    socket.on('drain', WebSocketConnection.onSocketDrain);
+    socket.on('pause', WebSocketConnection.onSocketPause);
+    socket.on('resume', WebSocketConnection.onSocketResume);
+    socket.on('data', WebSocketConnection.onSocketData);
   }
 
   /** Takes received bytes (the socket's `data`, or bytes that arrived with the handshake). */
   handleSocketData(data: Buffer): void {
     this.setKeepaliveTimer();
-    this.receiver.push(data);
+    this.reader()?.push(data);
+  }
+
+  /** Receiver callback: a complete message. */
+  _receivedMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): void {
+    this.emit('message', toMessage(opcode, payload));
+  }
+
+  /** Receiver callback: a complete frame (when fragments are not assembled). */
+  _receivedFrame(frame: WebSocketFrame): void {
+    this.emit('frame', frame);
+  }
+
+  /** Receiver callback: a ping. */
+  _receivedPing(payload: Buffer): void {
+    this.handlePing(payload);
+  }
+
+  /** Receiver callback: a pong. */
+  _receivedPong(payload: Buffer): void {
+    this.emit('pong', payload);
+  }
+
+  /** Receiver callback: the peer's close frame, and what is wrong with it, if anything. */
+  _receivedClose(code: number, reason: Buffer, error: WebSocketError | null): void {
+    this.handleCloseFrame(code, reason, error);
+  }
+
+  /** Receiver callback: a protocol violation, which fails the connection with the error's close status. */
+  _receivedError(error: WebSocketError): void {
+    this.drop(error.status, error.message);
   }
 
   /** Sends a Buffer as a binary message, anything else (via `toString()`) as a text message. */
@@ -285,7 +338,7 @@ export class WebSocketConnection extends EventEmitter {
       this.failSend(cb);
       return false;
     }
-    const flushed = this.socket.write(bytes, cb);
+    const flushed = this.writer().write(bytes, cb);
     this.outputBufferFull = !flushed;
     return flushed;
   }
@@ -299,7 +352,7 @@ export class WebSocketConnection extends EventEmitter {
       this.failSend(cb);
       return;
     }
-    this.outputBufferFull = !this.socket.write(bytes, cb);
+    this.outputBufferFull = !this.writer().write(bytes, cb);
   }
 
   /** Sends a data frame's opcode and payload as a message, fragmented per the config. */
@@ -311,8 +364,9 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   /**
-   * Starts the closing handshake: validates the code (default 1000), sends the close frame and FIN, and waits up
-   * to `closeTimeout` for the peer's close frame. A no-op, without validation, unless connected.
+   * Starts the closing handshake: validates the code (default 1000), sends the close frame, and waits up to
+   * `closeTimeout` for the peer's close frame, after which it ends the socket (deviation: 1.0.35 sent FIN with its
+   * close frame). A no-op, without validation, unless connected.
    * Deviation: the peer's reply is still read. The `close` event reports this code and description when the
    * peer answers with a valid close frame (as 1.0.35 always did), the error's code when the peer breaks the
    * protocol first, and 1006 when the connection ends without the peer's close frame (`closeTimeout` destroys
@@ -333,7 +387,7 @@ export class WebSocketConnection extends EventEmitter {
     this.state = STATE_ENDING;
     this.connected = false;
     this.stopKeepalive();
-    this.receiver.closing();
+    this.receiver?.closing();
   }
 
   /**
@@ -346,13 +400,15 @@ export class WebSocketConnection extends EventEmitter {
     const text = typeof description === 'string' ? description : CLOSE_DESCRIPTIONS[code];
     this.closeReasonCode = code;
     this.closeDescription = text;
-    this.receiver.stop();
+    this.receiver?.stop();
     if (!skipCloseFrame) this.sendCloseFrame(code, text);
     this.connected = false;
     this.state = STATE_CLOSED;
     this.waitingForCloseResponse = false;
     this.clearTimers();
     this.emitClose();
+    // The close frame may still be corked: hand it to the socket before destroying it.
+    this.sender?.flush();
     this.socket.destroy();
   }
 
@@ -367,15 +423,20 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   /**
-   * Writes a close frame (code default 1000; a string description becomes the reason, cut to fit 123 bytes) and
-   * then ends the socket. Does nothing unless the state is `open` or `peer_requested_close`.
+   * Writes a close frame (code default 1000; a string description becomes the reason, cut to fit 123 bytes).
+   * Does nothing unless the state is `open` or `peer_requested_close`. In reply to the peer's close it then ends
+   * the socket. Deviation (RFC 6455 §7.1.1): a close we start keeps the socket open until the peer's close frame
+   * (or `closeTimeout`), where 1.0.35 sent FIN at once: peers such as Python's `websockets` hang up on that FIN
+   * without their reply, and TLS has no half-close at all.
    */
   sendCloseFrame(reasonCode?: number, description?: string | null, cb?: WriteCallback): void {
     const code = typeof reasonCode === 'number' ? reasonCode : CloseCode.NORMAL;
     if (this.state !== STATE_OPEN && this.state !== STATE_PEER_REQUESTED_CLOSE) return;
     const reason = typeof description === 'string' ? encodeCloseReason(description) : null;
-    if (this.canWrite()) this.sender.close(code, reason, cb);
+    if (this.canWrite()) this.writer().close(code, reason, cb);
     else if (cb) this.failSend(cb);
+    this.closeFrameSent = true;
+    if (this.state === STATE_OPEN) return;
     this.socket.end();
   }
 
@@ -385,7 +446,7 @@ export class WebSocketConnection extends EventEmitter {
       this.failSend(cb);
       return;
     }
-    this.outputBufferFull = !this.sender.message(opcode, payload, this.fragmentationThreshold(), cb);
+    this.outputBufferFull = !this.writer().message(opcode, payload, this.fragmentationThreshold(), cb);
   }
 
   /** A ping or pong from the API; fails like a data send once closing. */
@@ -394,7 +455,7 @@ export class WebSocketConnection extends EventEmitter {
       this.failSend();
       return;
     }
-    this.outputBufferFull = !this.sender.frame(opcode, payload, true);
+    this.outputBufferFull = !this.writer().frame(opcode, payload, true);
   }
 
   /**
@@ -407,9 +468,65 @@ export class WebSocketConnection extends EventEmitter {
     return Math.floor(threshold);
   }
 
-  /** Whether the socket still takes writes (not ended by a close, not destroyed). */
+  /**
+   * The receiver, made on the first received bytes in the state the connection is in (paused, closing), or null
+   * once nothing more is read (closed, or the peer's close frame has arrived).
+   */
+  private reader(): Receiver | null {
+    if (this.receiver !== null) return this.receiver;
+    if (this.state !== STATE_OPEN && this.state !== STATE_ENDING) return null;
+    const receiver = new Receiver(this, {
+      config: this.config,
+      // Deviation (RFC 6455 §5.1): a server fails unmasked frames, a client fails masked ones.
+      masking: this.maskOutgoingPackets ? Masking.Forbidden : Masking.Required,
+    });
+    if (this.inputPaused) receiver.pause();
+    if (this.state === STATE_ENDING) receiver.closing();
+    this.receiver = receiver;
+    return receiver;
+  }
+
+  /** The sender, made on the first write. */
+  private writer(): Sender {
+    return (this.sender ??= new Sender(this.socket, this.maskOutgoingPackets));
+  }
+
+  /** The buffers behind {@link maskBytes} and {@link frameHeader}, made on first use. */
+  private sharedFrameBuffers(): { maskBytes: Buffer; frameHeader: Buffer } {
+    return (this.frameBuffers ??= { maskBytes: Buffer.alloc(4), frameHeader: Buffer.alloc(10) });
+  }
+
+  private static onSocketError(this: OwnedSocket, error: NodeJS.ErrnoException): void {
+    this[kConnection].handleSocketError(error);
+  }
+
+  private static onSocketEnd(this: OwnedSocket): void {
+    this[kConnection].handleSocketEnd();
+  }
+
+  private static onSocketClose(this: OwnedSocket, hadError: boolean): void {
+    this[kConnection].handleSocketClose(hadError);
+  }
+
+  private static onSocketDrain(this: OwnedSocket): void {
+    this[kConnection].handleSocketDrain();
+  }
+
+  private static onSocketPause(this: OwnedSocket): void {
+    this[kConnection].handleSocketPause();
+  }
+
+  private static onSocketResume(this: OwnedSocket): void {
+    this[kConnection].handleSocketResume();
+  }
+
+  private static onSocketData(this: OwnedSocket, data: Buffer): void {
+    this[kConnection].handleSocketData(data);
+  }
+
+  /** Whether the socket still takes writes (no close frame sent, not ended, not destroyed). */
   private canWrite(): boolean {
-    return !this.socket.writableEnded && !this.socket.destroyed;
+    return !this.closeFrameSent && !this.socket.writableEnded && !this.socket.destroyed;
   }
 
   /**
@@ -432,7 +549,7 @@ export class WebSocketConnection extends EventEmitter {
         cancelled = true;
       }, payload);
     }
-    if (!cancelled && this.canWrite()) this.outputBufferFull = !this.sender.frame(Opcode.Pong, payload, true);
+    if (!cancelled && this.canWrite()) this.outputBufferFull = !this.writer().frame(Opcode.Pong, payload, true);
   }
 
   /** The peer's close frame: the reply to our `close()`, or the peer starting the closing handshake. */
@@ -473,13 +590,14 @@ export class WebSocketConnection extends EventEmitter {
   }
 
   private handleSocketError(error: NodeJS.ErrnoException): void {
-    if (this.state === STATE_CLOSED) return;
+    // Before the listeners are added (the 101 still being written), the request or client reports the failure.
+    if (!this.listening || this.state === STATE_CLOSED) return;
     this.closeReasonCode = CloseCode.ABNORMAL;
     this.closeDescription = `Socket Error: ${error.syscall} ${error.code}`;
     this.connected = false;
     this.state = STATE_CLOSED;
     this.waitingForCloseResponse = false;
-    this.receiver.stop();
+    this.receiver?.stop();
     if (this.listenerCount('error') > 0) this.emit('error', error);
     this.socket.destroy();
   }
@@ -487,14 +605,14 @@ export class WebSocketConnection extends EventEmitter {
   private handleSocketEnd(): void {
     this.receivedEnd = true;
     if (this.state === STATE_CLOSED) return;
-    if (this.state !== STATE_PEER_REQUESTED_CLOSE && this.state !== STATE_ENDING) this.socket.end();
+    if (this.state !== STATE_PEER_REQUESTED_CLOSE) this.socket.end();
   }
 
   private handleSocketClose(hadError: boolean): void {
     this.socketHadError = hadError;
     this.connected = false;
     this.state = STATE_CLOSED;
-    this.receiver.stop();
+    this.receiver?.stop();
     if (this.closeReasonCode === -1 || this.waitingForCloseResponse) {
       this.closeReasonCode = CloseCode.ABNORMAL;
       this.closeDescription = DROPPED_BY_PEER;
@@ -511,14 +629,14 @@ export class WebSocketConnection extends EventEmitter {
 
   private handleSocketPause(): void {
     this.inputPaused = true;
-    this.receiver.pause();
+    this.receiver?.pause();
     this.emit('pause');
   }
 
   private handleSocketResume(): void {
     this.inputPaused = false;
     // Before the event, so a listener that pauses again wins.
-    this.receiver.resume();
+    this.receiver?.resume();
     this.emit('resume');
   }
 
@@ -538,7 +656,7 @@ export class WebSocketConnection extends EventEmitter {
 
   /** Idle for `keepaliveInterval`: ping, then wait `keepaliveGracePeriod` for any data, or ping again later. */
   private handleKeepaliveTimer(): void {
-    if (this.canWrite()) this.outputBufferFull = !this.sender.frame(Opcode.Ping, EMPTY, true);
+    if (this.canWrite()) this.outputBufferFull = !this.writer().frame(Opcode.Ping, EMPTY, true);
     if (this.config.dropConnectionOnKeepaliveTimeout) {
       this.graceTimer = setTimeout(() => this.handleGraceTimer(), this.config.keepaliveGracePeriod);
     } else {
@@ -581,7 +699,7 @@ export class WebSocketConnection extends EventEmitter {
       this.closeDescription = CLOSE_TIMED_OUT;
     }
     this.state = STATE_CLOSED;
-    this.receiver.stop();
+    this.receiver?.stop();
     this.socket.destroy();
   }
 

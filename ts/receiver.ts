@@ -16,21 +16,27 @@ import { Opcode } from './constants';
 import { invalidCloseReasonError, parseErrorToWebSocketError, ErrorCode, WebSocketError } from './errors';
 import { FrameParseState, WebSocketFrame, type FrameConfig } from './frame';
 
-/** Where a receiver reports what it read. */
+/**
+ * Where a receiver reports what it read (the connection itself, so that a connection costs no closures), and the
+ * shared buffers the {@link WebSocketFrame}s of frame mode are built with.
+ */
 export interface ReceiverSink {
   /** A complete text or binary message (assembled mode only). */
-  message(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): void;
+  _receivedMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): void;
   /** A complete frame of any kind (only when fragments are not assembled), before its control handling. */
-  frame(frame: WebSocketFrame): void;
-  ping(payload: Buffer): void;
-  pong(payload: Buffer): void;
+  _receivedFrame(frame: WebSocketFrame): void;
+  _receivedPing(payload: Buffer): void;
+  _receivedPong(payload: Buffer): void;
   /**
    * A close frame: its code (1005 when it had none), its reason bytes, and the problem with it, if any
    * (a 1-byte payload, a code not allowed on the wire, a reason that is not UTF-8). Nothing is read after it.
    */
-  close(code: number, reason: Buffer, error: WebSocketError | null): void;
+  _receivedClose(code: number, reason: Buffer, error: WebSocketError | null): void;
   /** A protocol violation; nothing is read after it. */
-  error(error: WebSocketError): void;
+  _receivedError(error: WebSocketError): void;
+  /** The 4-byte and 10-byte buffers shared by the frames of `_receivedFrame`. */
+  readonly maskBytes: Buffer;
+  readonly frameHeader: Buffer;
 }
 
 /** What a receiver needs from the connection's config, plus its role. */
@@ -42,13 +48,17 @@ export interface ReceiverOptions {
   };
   /** `Required` on the server side, `Forbidden` on the client side. */
   masking: Masking;
-  /** The connection's shared buffers, handed to the {@link WebSocketFrame}s of `frame` events. */
-  maskBytes: Buffer;
-  frameHeader: Buffer;
 }
 
 /** Descriptors one `parse` call may write. */
 const DESCRIPTOR_CAPACITY = 128;
+
+/**
+ * The descriptor array every receiver parses into. A walk over it always finishes within one `deliver()` (nothing
+ * parses in between), so one array serves all connections; a receiver that pauses mid-walk keeps a copy of the
+ * descriptors it has left.
+ */
+const sharedDescriptors = new Uint32Array(1 + DESCRIPTOR_CAPACITY * DESCRIPTOR_SLOTS);
 
 /** The parser's form of a size limit: 0 ("none") for anything it cannot or need not enforce itself. */
 function parserLimit(limit: unknown): number {
@@ -76,9 +86,8 @@ export class Receiver {
   private readonly smallFrameLimit: number | null;
   private readonly smallMessageLimit: number | null;
   private readonly frameConfig: FrameConfig;
-  private readonly maskBytes: Buffer;
-  private readonly frameHeader: Buffer;
-  private readonly out = new Uint32Array(1 + DESCRIPTOR_CAPACITY * DESCRIPTOR_SLOTS);
+  /** The descriptors being walked: the shared array, or this receiver's copy of the rest after a pause. */
+  private out: Uint32Array = sharedDescriptors;
   private readonly onTick: () => void;
 
   /** False once stopped: nothing more is parsed or reported. */
@@ -112,8 +121,6 @@ export class Receiver {
     this.sink = sink;
     this.assemble = Boolean(config.assembleFragments);
     this.frameConfig = config;
-    this.maskBytes = options.maskBytes;
-    this.frameHeader = options.frameHeader;
     this.smallFrameLimit = smallLimit(config.maxReceivedFrameSize);
     this.smallMessageLimit = this.assemble ? smallLimit(config.maxReceivedMessageSize) : null;
     this.parser = codec.createParser({
@@ -183,6 +190,9 @@ export class Receiver {
       if (this.next < this.count) this.handle(1 + this.next++ * DESCRIPTOR_SLOTS);
       else if (!this.parseMore()) break;
     }
+    if (this.reading && this.next < this.count && this.out === sharedDescriptors) {
+      this.out = sharedDescriptors.slice(0, 1 + this.count * DESCRIPTOR_SLOTS);
+    }
   }
 
   /** Parses the rest of the current chunk, or the next queued one. Returns false when there is no input. */
@@ -198,6 +208,7 @@ export class Receiver {
       view = next;
     }
     this.view = view;
+    this.out = sharedDescriptors;
     this.count = this.parser.parse(view, this.out);
     this.next = 0;
     this.chunkConsumed += this.out[0];
@@ -247,7 +258,7 @@ export class Receiver {
     const payload = join(this.dataPieces, this.dataLength);
     this.dataPieces.length = 0;
     this.dataLength = 0;
-    this.sink.message(this.messageOpcode, payload);
+    this.sink._receivedMessage(this.messageOpcode, payload);
   }
 
   /** The `length` payload bytes of the descriptor at `out[at]`: a view of the chunk, unmasked in place. */
@@ -270,7 +281,7 @@ export class Receiver {
   private frameDone(flags: number, frameLength: number, payload: Buffer, closeCode: number): void {
     const opcode = flags & DescriptorFlag.OpcodeMask;
     if (!this.closingMode) {
-      this.sink.frame(this.buildFrame(flags, frameLength, payload));
+      this.sink._receivedFrame(this.buildFrame(flags, frameLength, payload));
       if (!this.reading) return;
     }
     if (opcode >= 0x8) this.control(opcode, payload, closeCode);
@@ -280,13 +291,13 @@ export class Receiver {
   private control(opcode: number, payload: Buffer, closeCode: number): void {
     if (opcode === Opcode.Close) {
       this.stop();
-      this.sink.close(closeCode, payload.length >= 2 ? payload.subarray(2) : Buffer.alloc(0), null);
+      this.sink._receivedClose(closeCode, payload.length >= 2 ? payload.subarray(2) : Buffer.alloc(0), null);
     } else if (this.closingMode) {
       return;
     } else if (opcode === Opcode.Ping) {
-      this.sink.ping(payload);
+      this.sink._receivedPing(payload);
     } else {
-      this.sink.pong(payload);
+      this.sink._receivedPong(payload);
     }
   }
 
@@ -299,7 +310,7 @@ export class Receiver {
     const closeCode = out[at + Slot.CloseCode];
     if (error !== ParseError.CloseFrameLength && error !== ParseError.InvalidCloseCode && error !== ParseError.InvalidCloseReason) {
       this.stop();
-      this.sink.error(parseErrorToWebSocketError(error, opcode, frameLength, closeCode));
+      this.sink._receivedError(parseErrorToWebSocketError(error, opcode, frameLength, closeCode));
       return;
     }
     // The close frame's last piece was not reported on its own: it starts at Offset and holds the rest.
@@ -309,7 +320,7 @@ export class Receiver {
     if (frameLength > have) pieces.push((this.view as Buffer).subarray(offset, offset + frameLength - have));
     const payload = join(pieces, frameLength);
     if (!this.assemble && !this.closingMode) {
-      this.sink.frame(this.buildFrame(flags, frameLength, payload));
+      this.sink._receivedFrame(this.buildFrame(flags, frameLength, payload));
       if (!this.reading) return;
     }
     this.stop();
@@ -319,7 +330,7 @@ export class Receiver {
     if (problem.code === ErrorCode.RECEIVED_INVALID_CLOSE_CODE && reason.length > 0 && !codec.isValidUtf8(reason)) {
       problem = invalidCloseReasonError();
     }
-    this.sink.close(closeCode, reason, problem);
+    this.sink._receivedClose(closeCode, reason, problem);
   }
 
   /**
@@ -334,13 +345,13 @@ export class Receiver {
     }
     if (error === 0) return false;
     this.stop();
-    this.sink.error(parseErrorToWebSocketError(error, opcode, frameLength, 0));
+    this.sink._receivedError(parseErrorToWebSocketError(error, opcode, frameLength, 0));
     return true;
   }
 
   /** A {@link WebSocketFrame} for a `frame` event, with the fields 1.0.35's parser would have set. */
   private buildFrame(flags: number, frameLength: number, payload: Buffer): WebSocketFrame {
-    const frame = new WebSocketFrame(this.maskBytes, this.frameHeader, this.frameConfig);
+    const frame = new WebSocketFrame(this.sink.maskBytes, this.sink.frameHeader, this.frameConfig);
     frame.fin = (flags & DescriptorFlag.Fin) !== 0;
     frame.rsv1 = (flags & DescriptorFlag.Rsv1) !== 0;
     frame.rsv2 = (flags & DescriptorFlag.Rsv2) !== 0;

@@ -6,7 +6,7 @@ import { EventEmitter } from 'events';
 import type { IncomingMessage } from 'http';
 import type { Socket } from 'net';
 import { parse as parseUrl, type UrlWithParsedQuery } from 'url';
-import { WebSocketConnection } from './connection';
+import { NO_EXTENSIONS, WebSocketConnection } from './connection';
 import { buildSetCookies, parseCookies, type Cookie, type RequestCookie } from './cookies';
 import { parseExtensions, type ExtensionOffer } from './extension';
 import { buildAcceptReply, buildRejectReply, HandshakeError, validateRequestHeaders } from './handshake';
@@ -197,7 +197,7 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
     const socket = this.socket;
     let connection: WebSocketConnection;
     try {
-      connection = new WebSocketConnection(socket, [], acceptedProtocol, false, this.serverConfig);
+      connection = new WebSocketConnection(socket, NO_EXTENSIONS, acceptedProtocol, false, this.serverConfig);
     } catch (error) {
       // A bad keepalive configuration: 1.0.35 left the client waiting forever; answer it instead.
       socket.end(buildRejectReply(500), 'latin1');
@@ -206,9 +206,6 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
     connection.webSocketVersion = this.webSocketVersion;
     connection.remoteAddress = this.remoteAddress;
     connection.remoteAddresses = this.remoteAddresses;
-    // The connection's constructor removed every 'error' listener; keep errors harmless until it adds its own.
-    socket.removeListener('error', this._socketErrorHandler);
-    socket.on('error', this._socketErrorHandler);
 
     const head = this._head;
     this._head = null;
@@ -224,9 +221,11 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
           dropBeforeHandshake(connection);
           return;
         }
-        this._removeSocketCloseListeners();
-        socket.removeListener('error', this._socketErrorHandler);
+        // Listener tables never shrink: 'end' (which net.Socket always listens to) is handed over before the
+        // connection's listener is added, 'close' after, so that it never loses its last listener (see the connection).
+        socket.removeListener('end', this._socketCloseHandler);
         connection._addSocketEventListeners();
+        socket.removeListener('close', this._socketCloseHandler);
       });
     }
 

@@ -5,6 +5,10 @@
  * Each frame reaches the socket in ONE `write`: header and payload copied into one buffer when the payload is
  * small or must be masked anyway, or header and payload written back to back inside `cork()`/`uncork()` when
  * a large unmasked payload would otherwise be copied.
+ *
+ * The socket stays corked from a sender's first write in a tick until the next `process.nextTick`, so that all the
+ * frames written in one go (the echoes of one received chunk, say) leave in one `writev` system call instead of
+ * one each. {@link Sender.flush} uncorks at once (before a `destroy()`, which would drop corked bytes).
  */
 
 import { randomFillSync } from 'crypto';
@@ -15,8 +19,11 @@ import { Opcode } from './constants';
 /** Completion callback of a write: `null`/`undefined` on success, or the error. */
 export type WriteCallback = (error?: Error | null) => void;
 
-/** Unmasked payloads up to this size are copied next to their header; larger ones are written corked. */
-const COPY_LIMIT = 16 * 1024;
+/**
+ * Unmasked payloads up to this size are copied next to their header; larger ones are written after it, in the
+ * same corked `writev`, since another write costs less than copying them.
+ */
+const COPY_LIMIT = 1024;
 
 /** Random bytes that mask keys are drawn from, refilled when used up. */
 const keyPool = Buffer.alloc(8192);
@@ -115,15 +122,43 @@ function fragmentCallback(count: number, callback: WriteCallback): WriteCallback
   };
 }
 
+/** The nextTick callback that ends a sender's corked tick. */
+function flushSender(sender: Sender): void {
+  sender.flush();
+}
+
 /** Writes frames to one socket, masked with a fresh random key each when `masked` (the client side). */
 export class Sender {
   private readonly socket: Socket;
   private readonly masked: boolean;
-  private readonly maskKey = new Uint8Array(4);
+  /** The key of the frame being masked; allocated on the first masked frame. */
+  private maskKey: Uint8Array | null = null;
+  /** The socket is corked until the flush already scheduled for this tick. */
+  private corked = false;
 
   constructor(socket: Socket, masked: boolean) {
     this.socket = socket;
     this.masked = masked;
+  }
+
+  /**
+   * Writes bytes (one or more whole frames) to the socket, corked until the end of this tick. Returns what
+   * `socket.write` returned (false once the socket's buffer is over its high-water mark).
+   */
+  write(bytes: Uint8Array, callback?: WriteCallback): boolean {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(flushSender, this);
+    }
+    return this.socket.write(bytes, callback);
+  }
+
+  /** Hands corked frames to the socket now. */
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
   }
 
   /**
@@ -132,18 +167,16 @@ export class Sender {
    */
   frame(opcode: number, payload: Uint8Array, fin: boolean, callback?: WriteCallback): boolean {
     const length = payload.length;
-    if (this.masked || length <= COPY_LIMIT) {
-      const maskKey = this.masked ? this.maskKey : null;
-      if (maskKey) randomMaskKey(maskKey);
-      return this.socket.write(encodeFrame(opcode, payload, fin, maskKey), callback);
+    if (this.masked) {
+      const maskKey = (this.maskKey ??= new Uint8Array(4));
+      randomMaskKey(maskKey);
+      return this.write(encodeFrame(opcode, payload, fin, maskKey), callback);
     }
+    if (length <= COPY_LIMIT) return this.write(encodeFrame(opcode, payload, fin, null), callback);
     const header = Buffer.allocUnsafe(headerLength(length, false));
     writeHeader(header, (fin ? 0x80 : 0) | opcode, length, null);
-    this.socket.cork();
-    this.socket.write(header);
-    const flushed = this.socket.write(payload, callback);
-    this.socket.uncork();
-    return flushed;
+    this.write(header);
+    return this.socket.write(payload, callback);
   }
 
   /**

@@ -116,6 +116,15 @@ export interface WebSocketServerEvents {
  * applies. As on the connection, a threshold that is not a number of at least 1 sends one frame, and a fractional
  * one is rounded down.
  */
+/** The server that tracks a connection, for the one `close` listener all its connections share. */
+const kServer = Symbol('ferrosocket.server');
+type TrackedConnection = WebSocketConnection & { [kServer]: WebSocketServer };
+
+/** A tracked connection's `close` (it fires once): the server forgets it and emits its own `close`. */
+function onTrackedConnectionClose(this: TrackedConnection, closeReasonCode: number, closeDescription: string | undefined): void {
+  this[kServer].handleConnectionClose(this, closeReasonCode, closeDescription);
+}
+
 function frameMessage(opcode: number, payload: Buffer, config: ResolvedServerConfig): Buffer {
   const threshold = config.fragmentationThreshold;
   if (!config.fragmentOutgoingMessages || typeof threshold !== 'number' || !(threshold >= 1)) {
@@ -266,7 +275,11 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
     this.pendingRequests.push(request);
     request.once('requestAccepted', this._handlers.requestAccepted);
     request.once('requestResolved', this._handlers.requestResolved);
-    socket.once('close', () => this._handlers.requestResolved(request));
+    // Forgets a request whose socket closes while it is pending; removed on resolution so the socket does not keep
+    // the request (and Node's request object) alive for the life of the connection, as 1.0.35's listener did.
+    const forgetOnClose = (): void => this._handlers.requestResolved(request);
+    socket.once('close', forgetOnClose);
+    request.once('requestResolved', () => socket.removeListener('close', forgetOnClose));
 
     if (!config.autoAcceptConnections && this.listenerCount('request') > 0) {
       this.emit('request', request);
@@ -279,9 +292,8 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
 
   /** Tracks an accepted connection and emits `connect`. */
   handleRequestAccepted(connection: WebSocketConnection): void {
-    connection.once('close', (closeReasonCode: number, closeDescription: string | undefined) => {
-      this.handleConnectionClose(connection, closeReasonCode, closeDescription);
-    });
+    (connection as TrackedConnection)[kServer] = this;
+    connection.on('close', onTrackedConnectionClose);
     this.connections.push(connection);
     this.emit('connect', connection);
   }

@@ -76,7 +76,7 @@ export class W3CWebSocket extends W3CEventTarget<W3CWebSocketEventMap> {
   private readonly _url: string | URL | Partial<Url>;
   private _readyState: ReadyState = CONNECTING;
   private _protocol: string | undefined = undefined;
-  private _extensions: string | unknown[] = '';
+  private _extensions: string | readonly unknown[] = '';
   private _binaryType: BinaryType = 'arraybuffer';
 
   /**
@@ -141,7 +141,7 @@ export class W3CWebSocket extends W3CEventTarget<W3CWebSocketEventMap> {
   }
 
   /** `''` until open, then the connection's extension list (always `[]`: none is negotiated). */
-  get extensions(): string | unknown[] {
+  get extensions(): string | readonly unknown[] {
     return this._extensions;
   }
 

@@ -3,6 +3,8 @@
  * frame bytes and decodes what the connection writes back. Used by the connection tests.
  */
 import net from 'net';
+import tls from 'tls';
+import type { Certificate } from './certificate';
 import { WebSocketConnection, type ConnectionConfig } from '../../ts/connection';
 import { encodeFrame, type WireFrame } from './wire';
 
@@ -178,6 +180,7 @@ export interface Pair {
  * (the default) builds it as 1.0.35's request does (maskOutgoingPackets false), so the peer masks its frames;
  * `role: 'client'` builds it masking, and the peer does not mask. `listen: false` leaves
  * `_addSocketEventListeners()` to the test (or lets it feed chunks through `handleSocketData` itself).
+ * With `tls`, both ends speak TLS with that certificate (the peer does not verify it).
  */
 export async function openPair(
   options: {
@@ -186,17 +189,24 @@ export async function openPair(
     listen?: boolean;
     /** Runs on the connection's socket before the connection is built (to spy on socket methods). */
     prepare?: (socket: net.Socket) => void;
+    tls?: Certificate;
   } = {},
 ): Promise<Pair> {
   const role = options.role ?? 'server';
   const base = role === 'server' ? SERVER_DEFAULTS : CLIENT_DEFAULTS;
   const config = { ...base, ...options.config } as ConnectionConfig;
-  const server = net.createServer({ allowHalfOpen: true });
+  const server = options.tls
+    ? tls.createServer({ ...options.tls, allowHalfOpen: true })
+    : net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
-  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-  const peerSocket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  await new Promise<void>((resolve) => peerSocket.once('connect', () => resolve()));
+  const accepted = new Promise<net.Socket>((resolve) =>
+    server.once(options.tls ? 'secureConnection' : 'connection', resolve),
+  );
+  const peerSocket = options.tls
+    ? tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false })
+    : net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  await new Promise<void>((resolve) => peerSocket.once(options.tls ? 'secureConnect' : 'connect', () => resolve()));
   const socket = await accepted;
   server.close();
   options.prepare?.(socket);
