@@ -2,11 +2,24 @@
  * The load generator: one process (pinned to its own core by the runner), driving a server over raw TCP sockets
  * with its own opening handshake and pre-encoded masked frames written in batches, a window of messages outstanding
  * per connection. It parses only frame headers of what comes back (count, opcode and length of every message) and
- * compares a sample of the messages byte for byte. Jobs arrive over IPC (./protocol.ts); each answer is a JobResult.
+ * compares a sample of the messages byte for byte. It is also the sink of the client-send scenario: a listener that
+ * answers one client's upgrade and counts (and samples) the masked frames the client sends. Jobs arrive over IPC
+ * (./protocol.ts); each answer is a JobResult, or a SinkOpened for `sink-open`.
  */
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import type { BroadcastJob, HandshakesJob, Job, JobResult, MessagesJob, OpenIdleJob, PayloadSpec } from './protocol';
+import {
+  patternPayload,
+  type BroadcastJob,
+  type HandshakesJob,
+  type Job,
+  type JobResult,
+  type MessagesJob,
+  type OpenIdleJob,
+  type PayloadSpec,
+  type SinkOpened,
+  type SinkOpenJob,
+} from './protocol';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 /** Every SAMPLE_EVERY-th message of a connection (and its first) is compared byte for byte. */
@@ -27,7 +40,7 @@ export function makePayload(spec: PayloadSpec): { opcode: number; bytes: Buffer 
 }
 
 /** One masked client frame (FIN set) carrying `payload`. */
-function encodeFrame(opcode: number, payload: Buffer, key: Buffer): Buffer {
+export function encodeFrame(opcode: number, payload: Buffer, key: Buffer): Buffer {
   const length = payload.length;
   const lengthBytes = length < 126 ? 0 : length < 0x10000 ? 2 : 8;
   const frame = Buffer.allocUnsafe(2 + lengthBytes + 4 + length);
@@ -49,6 +62,8 @@ function encodeBatch(opcode: number, payload: Buffer, count: number): Buffer {
 
 /** A message that came back: its opcode, its length, and its bytes when it was sampled. */
 type MessageListener = (opcode: number, length: number, sample: Buffer | null) => void;
+/** A control frame (close, ping, pong) that came in, by its opcode; its payload is skipped. */
+type ControlListener = (opcode: number) => void;
 
 /**
  * Reads the frames a server sends: headers only, payloads skipped, except for sampled messages, whose payload
@@ -65,8 +80,13 @@ class FrameReader {
   private frameOffset = 0;
   private pieces: Buffer[] | null = null;
   private control = false;
+  /** The opcode of the frame being read (data, continuation or control). */
+  private frameOpcode = 0;
 
-  constructor(private readonly onMessage: MessageListener) {}
+  constructor(
+    private readonly onMessage: MessageListener,
+    private readonly onControl: ControlListener = () => undefined,
+  ) {}
 
   push(chunk: Buffer): void {
     let position = 0;
@@ -119,6 +139,7 @@ class FrameReader {
     this.fin = (first & 0x80) !== 0;
     const opcode = first & 0x0f;
     this.control = opcode >= 8;
+    this.frameOpcode = opcode;
     if (!this.control && opcode !== 0) {
       this.opcode = opcode;
       this.messageLength = 0;
@@ -142,7 +163,8 @@ class FrameReader {
   }
 
   private endFrame(): void {
-    if (this.control || !this.fin) return;
+    if (this.control) return this.onControl(this.frameOpcode);
+    if (!this.fin) return;
     const sample = this.pieces ? Buffer.concat(this.pieces) : null;
     this.pieces = null;
     this.messageCount++;
@@ -164,7 +186,7 @@ function upgradeRequest(port: number): { request: string; accept: string } {
  * Connects and completes the opening handshake; resolves with the socket and any bytes that followed the 101.
  * Rejects on a status other than 101, a wrong Sec-WebSocket-Accept, an error or a timeout.
  */
-function connect(port: number): Promise<{ socket: net.Socket; rest: Buffer }> {
+export function connect(port: number): Promise<{ socket: net.Socket; rest: Buffer }> {
   return new Promise((resolve, reject) => {
     const { request, accept } = upgradeRequest(port);
     const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
@@ -229,7 +251,7 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
 function check(payload: { opcode: number; bytes: Buffer }, opcode: number, length: number, sample: Buffer | null): string | null {
   if (opcode !== payload.opcode) return `opcode ${opcode}, expected ${payload.opcode}`;
   if (length !== payload.bytes.length) return `length ${length}, expected ${payload.bytes.length}`;
-  if (sample && !sample.equals(payload.bytes)) return 'echoed bytes differ from the bytes sent';
+  if (sample && !sample.equals(payload.bytes)) return 'received bytes differ from the bytes sent';
   return null;
 }
 
@@ -414,6 +436,138 @@ async function runBroadcast(job: BroadcastJob): Promise<JobResult> {
   return { count, bytes: count * payload.bytes.length, elapsedMs: lastDelivery - start, verified, loadgenCpuUs, error };
 }
 
+/** How long the sink's connection may stay open after its result was collected, for the closing handshake. */
+const CLOSE_GRACE_MS = 5000;
+/** The unmasked text frame "done" the sink sends once every expected message has arrived. */
+const DONE_FRAME = Buffer.from([0x81, 0x04, ...Buffer.from('done')]);
+/** The sink's unmasked answer to the client's close frame: status 1000. */
+const SINK_CLOSE_FRAME = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
+
+/** The open sink of the client-send scenario, from its `sink-open` to its `sink-result`. */
+interface Sink {
+  server: net.Server;
+  /** The client's connection, once it has connected. */
+  socket: net.Socket | null;
+  /** Settles when every expected message has arrived, or when the sink is given up. */
+  result: Promise<JobResult>;
+  /** Settles `result` with an error unless it has settled already. */
+  giveUp: (reason: string) => void;
+}
+
+let openSinkState: Sink | null = null;
+
+/** The 101 answer to an upgrade request head, or an error text when the head is not a WebSocket upgrade. */
+function sinkHandshake(head: string): { response: string } | { error: string } {
+  const key = /^sec-websocket-key:[ \t]*(\S+)/im.exec(head)?.[1];
+  if (!head.startsWith('GET ')) return { error: `upgrade request is not a GET: ${head.split('\r\n')[0]}` };
+  if (!/^upgrade:[ \t]*websocket/im.test(head)) return { error: 'upgrade request without Upgrade: websocket' };
+  if (!/^sec-websocket-version:[ \t]*13\b/im.test(head)) return { error: 'upgrade request without Sec-WebSocket-Version: 13' };
+  if (!key) return { error: 'upgrade request without Sec-WebSocket-Key' };
+  const accept = crypto.createHash('sha1').update(key + GUID).digest('base64');
+  return { response: `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n` };
+}
+
+/**
+ * Listens for the client-send scenario's client: answers its upgrade, counts its binary messages (checking opcode
+ * and length of each, bytes of the sampled ones), sends "done" after the last, and answers its close frame.
+ */
+function openSink(job: SinkOpenJob): Promise<SinkOpened> {
+  if (openSinkState) return Promise.resolve({ port: 0, error: 'a sink is already open' });
+  const expected = { opcode: 2, bytes: patternPayload(job.size) };
+  let settle: (result: JobResult) => void = () => undefined;
+  const result = new Promise<JobResult>((resolve) => (settle = resolve));
+  let settled = false;
+  let count = 0;
+  let verified = 0;
+  let error: string | undefined;
+  let start = 0;
+  let lastMessage = 0;
+  let cpuStart: NodeJS.CpuUsage | null = null;
+  const finish = (failure?: string) => {
+    if (settled) return;
+    settled = true;
+    const elapsedMs = lastMessage - start;
+    const loadgenCpuUs = cpuStart ? cpuMicros(cpuStart) : 0;
+    settle({ count, bytes: count * job.size, elapsedMs, verified, loadgenCpuUs, error: error ?? failure });
+  };
+  let accepted = false;
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    // One client per sink: a second connection would mix its frames into the count.
+    if (accepted) return void socket.destroy();
+    accepted = true;
+    sink.socket = socket;
+    socket.setNoDelay(true);
+    const reader = new FrameReader(
+      (opcode, length, sample) => {
+        lastMessage = performance.now();
+        const problem = check(expected, opcode, length, sample);
+        if (problem) error ??= `message ${count}: ${problem}`;
+        if (sample) verified++;
+        count++;
+        if (count === job.messages) {
+          finish();
+          socket.write(DONE_FRAME);
+        } else if (count > job.messages) {
+          error ??= `more than the ${job.messages} messages expected`;
+        }
+      },
+      (opcode) => {
+        if (opcode === 8) socket.end(SINK_CLOSE_FRAME);
+      },
+    );
+    let head = Buffer.alloc(0);
+    const onHead = (chunk: Buffer) => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      socket.off('data', onHead);
+      const answer = sinkHandshake(head.subarray(0, end).toString('latin1'));
+      if ('error' in answer) {
+        socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        return finish(answer.error);
+      }
+      socket.write(answer.response);
+      const onFrames = (data: Buffer) => {
+        if (!cpuStart) {
+          start = performance.now();
+          cpuStart = process.cpuUsage();
+        }
+        reader.push(data);
+      };
+      socket.on('data', onFrames);
+      if (head.length > end + 4) onFrames(head.subarray(end + 4));
+    };
+    socket.on('data', onHead);
+    socket.on('close', () => {
+      if (!settled) finish(`the client closed the connection after ${count} of ${job.messages} messages`);
+    });
+  });
+  const sink: Sink = { server, socket: null, result, giveUp: finish };
+  openSinkState = sink;
+  return new Promise((resolve) => {
+    server.once('error', (failure) => {
+      openSinkState = null;
+      resolve({ port: 0, error: failure.message });
+    });
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as net.AddressInfo).port }));
+  });
+}
+
+/** The open sink's result; a sink still short of its count is given up, as its client has answered already. */
+async function sinkResult(): Promise<JobResult> {
+  const sink = openSinkState;
+  if (!sink) return { count: 0, bytes: 0, elapsedMs: 0, verified: 0, loadgenCpuUs: 0, error: 'no sink is open' };
+  openSinkState = null;
+  sink.giveUp('the client answered before the sink had every message');
+  const result = await sink.result;
+  // The connection normally ends with the client's close (answered above); a client that never closes is cut off.
+  sink.server.close();
+  const socket = sink.socket;
+  if (socket) setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  return result;
+}
+
 async function run(job: Job): Promise<JobResult> {
   try {
     switch (job.type) {
@@ -427,6 +581,8 @@ async function run(job: Job): Promise<JobResult> {
         return closeAll();
       case 'broadcast':
         return await runBroadcast(job);
+      case 'sink-result':
+        return await sinkResult();
     }
   } catch (failure) {
     return { count: 0, bytes: 0, elapsedMs: 0, verified: 0, loadgenCpuUs: 0, error: (failure as Error).message };
@@ -434,8 +590,8 @@ async function run(job: Job): Promise<JobResult> {
 }
 
 if (require.main === module) {
-  process.on('message', (job: Job) => {
-    void run(job).then((result) => process.send?.(result));
+  process.on('message', (job: Job | SinkOpenJob) => {
+    void (job.type === 'sink-open' ? openSink(job) : run(job)).then((answer) => process.send?.(answer));
   });
   process.on('disconnect', () => process.exit(0));
 }

@@ -1,12 +1,12 @@
 /**
- * Child processes of the end-to-end benchmark: the servers (bench/e2e/servers/*.ts) and the load generator, each
- * started with an IPC channel, pinned with `taskset` where it exists (servers on CPU 0, the load generator on CPU 1),
- * and driven one request at a time.
+ * Child processes of the end-to-end benchmark: the servers (bench/e2e/servers/*.ts), the clients
+ * (bench/e2e/clients/*.ts) and the load generator, each started with an IPC channel, pinned with `taskset` where it
+ * exists (servers and clients on CPU 0, the load generator on CPU 1), and driven one request at a time.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { ServerStats } from './servers/common';
-import type { Job, JobResult } from './protocol';
+import type { ClientSendRequest, ClientSendResult, Job, JobResult, SinkOpened, SinkOpenJob } from './protocol';
 
 /** Whether `taskset` is available to pin processes to a CPU. */
 export const hasTaskset = spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
@@ -48,6 +48,28 @@ function startChild(script: string, cpu: number, env: Record<string, string>, ar
   });
 }
 
+/**
+ * Resolves with the match once the child has printed a line matching `ready` (rejects after 20 s or on exit); its
+ * further output is discarded.
+ */
+function whenReady(child: ChildProcess, script: string, ready: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`${script} printed no "ready" line within 20 s`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready: ${output}`)));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout!.removeAllListeners('data');
+        child.stdout!.resume();
+        resolve(match);
+      }
+    });
+  });
+}
+
 /** A running benchmark server. */
 export class ServerProcess extends Child {
   private constructor(
@@ -59,28 +81,30 @@ export class ServerProcess extends Child {
   }
 
   /** Starts a server script and resolves once it has printed "ready <port>" (rejects after 20 s or on exit). */
-  static start(script: string, env: Record<string, string>): Promise<ServerProcess> {
+  static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
     const child = startChild(script, 0, env, ['0']);
-    return new Promise((resolve, reject) => {
-      let output = '';
-      const timer = setTimeout(() => reject(new Error(`${script} printed no "ready" line within 20 s`)), 20_000);
-      child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready: ${output}`)));
-      child.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /^ready (\d+)$/m.exec(output);
-        if (match) {
-          clearTimeout(timer);
-          child.stdout!.removeAllListeners('data');
-          child.stdout!.resume();
-          resolve(new ServerProcess(child, Number(match[1])));
-        }
-      });
-    });
+    const match = await whenReady(child, script, /^ready (\d+)$/m);
+    return new ServerProcess(child, Number(match[1]));
   }
 
   /** The server's CPU and memory figures; `gc` first collects garbage (twice) so heap and RSS settle. */
   stats(gc = false): Promise<ServerStats> {
     return this.ask<ServerStats>({ type: 'stats', gc });
+  }
+}
+
+/** A running benchmark client program (bench/e2e/clients/*.ts), which sends to the load generator's sink on request. */
+export class ClientProcess extends Child {
+  /** Starts a client script on CPU 0 and resolves once it has printed "ready" (rejects after 20 s or on exit). */
+  static async start(script: string, env: Record<string, string>): Promise<ClientProcess> {
+    const child = startChild(script, 0, env, []);
+    await whenReady(child, script, /^ready$/m);
+    return new ClientProcess(child);
+  }
+
+  /** Has the client connect to a sink and send to it; resolves with its CPU time once "done" arrived (or its error). */
+  send(request: ClientSendRequest): Promise<ClientSendResult> {
+    return this.ask<ClientSendResult>(request);
   }
 }
 
@@ -93,5 +117,10 @@ export class LoadGenerator extends Child {
   /** Runs one job and returns its result. */
   run(job: Job): Promise<JobResult> {
     return this.ask<JobResult>(job);
+  }
+
+  /** Opens the client-send sink; its figures come with a `sink-result` job. */
+  openSink(job: SinkOpenJob): Promise<SinkOpened> {
+    return this.ask<SinkOpened>(job);
   }
 }

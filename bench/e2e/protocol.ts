@@ -1,5 +1,7 @@
 /**
- * The jobs the runner sends the load generator over IPC, and what it answers. Shared by run.ts and loadgen.ts.
+ * What the benchmark's processes say to each other over IPC: the jobs the runner sends the load generator and what
+ * it answers, the requests the runner sends a client program (./clients/) and what it answers, and the payload the
+ * clients send to the load generator's sink. Shared by run.ts, loadgen.ts and the clients.
  */
 
 /** What the load generator sends on each connection. */
@@ -60,8 +62,33 @@ export interface BroadcastJob {
   maxMessages: number;
 }
 
-/** Any job. */
-export type Job = MessagesJob | HandshakesJob | OpenIdleJob | CloseAllJob | BroadcastJob;
+/**
+ * Opens the sink of the client-send scenario: a listener on 127.0.0.1 (any port) that accepts one WebSocket client,
+ * counts the `messages` binary messages of `size` bytes it sends ({@link patternPayload}), then sends it the text
+ * message "done". Answered at once with a {@link SinkOpened}; the figures come with {@link SinkResultJob}.
+ */
+export interface SinkOpenJob {
+  type: 'sink-open';
+  size: number;
+  messages: number;
+}
+
+/** The answer to a {@link SinkOpenJob}: the port the sink listens on, or why it could not listen. */
+export interface SinkOpened {
+  port: number;
+  error?: string;
+}
+
+/**
+ * Collects the open sink's JobResult (count: messages received, elapsedMs: from its first received frame byte to its
+ * last message) and closes it. Sent after the client has answered, so a sink still short of its count is given up.
+ */
+export interface SinkResultJob {
+  type: 'sink-result';
+}
+
+/** Any job answered with a {@link JobResult}. */
+export type Job = MessagesJob | HandshakesJob | OpenIdleJob | CloseAllJob | BroadcastJob | SinkResultJob;
 
 /** The load generator's answer to a job. */
 export interface JobResult {
@@ -76,5 +103,36 @@ export interface JobResult {
   /** The load generator's own CPU time over the job, in microseconds (to see whether it was the bottleneck). */
   loadgenCpuUs: number;
   /** Set when the job failed: a wrong echo, a refused handshake, a timeout. */
+  error?: string;
+}
+
+/**
+ * The payload of the client-send scenario, which the clients send and the sink expects: byte i is (i * 131 + 7) & 255,
+ * so both sides derive the same bytes from the size alone.
+ */
+export function patternPayload(size: number): Buffer {
+  const bytes = Buffer.allocUnsafe(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i * 131 + 7) & 255;
+  return bytes;
+}
+
+/**
+ * Asks a client program to connect to the sink on `port`, send `messages` binary messages of
+ * {@link patternPayload}(`size`), and wait for the sink's "done".
+ */
+export interface ClientSendRequest {
+  type: 'send';
+  port: number;
+  size: number;
+  messages: number;
+  /** Give up (and answer with an error) when "done" has not arrived this long after the request. */
+  timeoutMs: number;
+}
+
+/** A client program's answer to a {@link ClientSendRequest}. */
+export interface ClientSendResult {
+  /** The client's process.cpuUsage() (user + system µs) from before it connected to the "done" message. */
+  cpuUs: number;
+  /** Set when the client failed: a refused handshake, a close before "done", a timeout. */
   error?: string;
 }

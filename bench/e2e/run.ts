@@ -1,15 +1,28 @@
 /**
  * End-to-end benchmark of ferrosocket against its peers (`npm run bench`): echo throughput, handshakes, idle memory
- * and broadcast, each server pinned to CPU 0 and driven by one load generator on CPU 1 (./loadgen.ts). Servers take
- * turns (A B C ... A B C ...), each cell is repeated BENCH_REPEAT times (3 by default) and the median is reported
- * with ratios to `ws` with its addons and to the raw ceiling or bare floor. BENCH_QUICK=1 runs every cell once with
- * small counts (a smoke test). Writes bench/e2e/results.md and bench/e2e/ratios.svg.
+ * and broadcast, each server pinned to CPU 0 and driven by one load generator on CPU 1 (./loadgen.ts); and client
+ * send throughput, each library's client (./clients/) pinned to CPU 0 sending to the load generator's raw sink on
+ * CPU 1. Servers (or clients) take turns (A B C ... A B C ...), each cell is repeated BENCH_REPEAT times (3 by
+ * default) and the median is reported with ratios to `ws` with its addons and to the raw ceiling or bare floor, and
+ * with the load generator's CPU share of the cell (near 100% means it, not the library, was the bottleneck).
+ *
+ * Environment:
+ * - BENCH_QUICK=1: every cell once, with small counts (a smoke test).
+ * - BENCH_REPEAT=n: repeats per cell outside quick mode (3 by default).
+ * - BENCH_SCENARIOS=id,id: run only these scenarios (ids: text32x1, text32x50, bin64k, bin1m, mixed16k, handshakes,
+ *   idle, broadcast, clientsend64k). Unset or empty: all.
+ * - BENCH_SERVERS=name,name: run only these servers, and in clientsend64k these libraries' clients (names as in
+ *   the tables, e.g. `ferrosocket (native),ws`). `ws` (the baseline) and each scenario's reference (the raw
+ *   ceiling or the bare floor) are always kept, so the ratios still print. Unset or empty: all.
+ *
+ * Writes bench/e2e/results.md and bench/e2e/ratios.svg; a run restricted by BENCH_SCENARIOS or BENCH_SERVERS writes
+ * bench/e2e/results-partial.md instead (and no SVG), leaving the full results in place.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { formatNumber, formatRate, formatRatio, machineInfo, markdownTable } from '../harness';
-import { hasTaskset, LoadGenerator, ServerProcess } from './processes';
+import { ClientProcess, hasTaskset, LoadGenerator, ServerProcess } from './processes';
 import type { Job, JobResult, PayloadSpec } from './protocol';
 import type { ServerStats } from './servers/common';
 
@@ -19,36 +32,47 @@ const REPEAT = QUICK ? 1 : Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 /** How long each throughput cell sends for. */
 const CELL_MS = QUICK ? 250 : 2000;
 
-/** A server under test. */
+/** A server under test, and its library's client program when it has one (for the client-send scenario). */
 interface ServerSpec {
   name: string;
   script: string;
+  /** The client program of the same library (or the ceiling's raw client), run with the same `env`. */
+  client?: string;
   env: Record<string, string>;
   /** `library`: a WebSocket implementation; `ceiling` and `floor`: the references. */
   role: 'library' | 'ceiling' | 'floor';
 }
 
 const script = (name: string) => path.join(__dirname, 'servers', `${name}.ts`);
+const clientScript = (name: string) => path.join(__dirname, 'clients', `${name}.ts`);
 const SERVERS: ServerSpec[] = [
-  { name: 'ferrosocket (native)', script: script('ferrosocket'), env: { FERROSOCKET_CODEC: 'native' }, role: 'library' },
-  { name: 'ferrosocket (js)', script: script('ferrosocket'), env: { FERROSOCKET_CODEC: 'js' }, role: 'library' },
-  { name: 'ws', script: script('ws'), env: {}, role: 'library' },
-  { name: 'ws (no addons)', script: script('ws'), env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' }, role: 'library' },
-  { name: 'websocket 1.0.35', script: script('websocket'), env: {}, role: 'library' },
-  { name: 'faye-websocket', script: script('faye'), env: {}, role: 'library' },
-  { name: 'raw net (ceiling)', script: script('raw-net'), env: {}, role: 'ceiling' },
+  { name: 'ferrosocket (native)', script: script('ferrosocket'), client: clientScript('ferrosocket'), env: { FERROSOCKET_CODEC: 'native' }, role: 'library' },
+  { name: 'ferrosocket (js)', script: script('ferrosocket'), client: clientScript('ferrosocket'), env: { FERROSOCKET_CODEC: 'js' }, role: 'library' },
+  { name: 'ws', script: script('ws'), client: clientScript('ws'), env: {}, role: 'library' },
+  {
+    name: 'ws (no addons)',
+    script: script('ws'),
+    client: clientScript('ws'),
+    env: { WS_NO_BUFFER_UTIL: '1', WS_NO_UTF_8_VALIDATE: '1' },
+    role: 'library',
+  },
+  { name: 'websocket 1.0.35', script: script('websocket'), client: clientScript('websocket'), env: {}, role: 'library' },
+  { name: 'faye-websocket', script: script('faye'), client: clientScript('faye'), env: {}, role: 'library' },
+  { name: 'raw net (ceiling)', script: script('raw-net'), client: clientScript('raw-net'), env: {}, role: 'ceiling' },
   { name: 'bare http (floor)', script: script('bare-http'), env: {}, role: 'floor' },
 ];
 const BASELINE = 'ws';
 
-/** One cell's figures: the headline value and an optional second one (CPU cost, heap). */
+/** One cell's figures: the headline value, an optional second one (CPU cost, heap), and the load generator's CPU. */
 interface Figures {
   value: number;
   second?: number;
+  /** The load generator's CPU time over the job as a share of the job's elapsed time, in percent. */
+  loadgenCpuPercent: number;
 }
 
-/** A scenario: which servers it applies to, how to run one cell, and how to read the figures. */
-interface Scenario {
+/** What every scenario declares: its figures, how to read them, and which servers (or clients) it applies to. */
+interface ScenarioBase {
   id: string;
   title: string;
   unit: string;
@@ -58,10 +82,26 @@ interface Scenario {
   /** The reference the ratio column compares with. */
   reference: 'ceiling' | 'floor';
   servers: (server: ServerSpec) => boolean;
-  /** `persistent`: reuse one echo server per spec across scenarios; `fresh`: a new process for each cell. */
+}
+
+/** A scenario that drives servers with the load generator. */
+interface ServerScenario extends ScenarioBase {
+  /**
+   * `persistent`: reuse one echo server per spec across scenarios; `fresh`: a new process for each cell;
+   * `broadcast`: reuse one broadcasting server per spec.
+   */
   process: 'persistent' | 'fresh' | 'broadcast';
   run: (server: ServerProcess, loadgen: LoadGenerator) => Promise<Figures>;
 }
+
+/** A scenario that has each library's client program send to the load generator's sink (one process per spec). */
+interface ClientScenario extends ScenarioBase {
+  process: 'client';
+  run: (client: ClientProcess, loadgen: LoadGenerator) => Promise<Figures>;
+}
+
+/** A scenario: which servers or clients it applies to, how to run one cell, and how to read the figures. */
+type Scenario = ServerScenario | ClientScenario;
 
 const cpuMicros = (before: ServerStats, after: ServerStats) =>
   after.cpu.user + after.cpu.system - (before.cpu.user + before.cpu.system);
@@ -72,8 +112,13 @@ function expectOk(result: JobResult, what: string): JobResult {
   return result;
 }
 
+/** The load generator's CPU time as a share of the job's elapsed time, in percent (NaN for a job of no duration). */
+function loadgenCpuPercent(result: JobResult): number {
+  return result.elapsedMs > 0 ? (result.loadgenCpuUs / (result.elapsedMs * 1000)) * 100 : Number.NaN;
+}
+
 /** An echo-throughput scenario: messages/s and server µs per message, or MB/s and server ms per MB. */
-function echoScenario(id: string, title: string, payload: PayloadSpec, connections: number, window: number, batch: number): Scenario {
+function echoScenario(id: string, title: string, payload: PayloadSpec, connections: number, window: number, batch: number): ServerScenario {
   const byBytes = payload.size >= 1024;
   return {
     id,
@@ -101,15 +146,20 @@ function echoScenario(id: string, title: string, payload: PayloadSpec, connectio
       const cpu = cpuMicros(before, after);
       if (byBytes) {
         const megabytes = result.bytes / 1e6;
-        return { value: megabytes / (result.elapsedMs / 1000), second: cpu / 1000 / megabytes };
+        return { value: megabytes / (result.elapsedMs / 1000), second: cpu / 1000 / megabytes, loadgenCpuPercent: loadgenCpuPercent(result) };
       }
-      return { value: result.count / (result.elapsedMs / 1000), second: cpu / result.count };
+      return { value: result.count / (result.elapsedMs / 1000), second: cpu / result.count, loadgenCpuPercent: loadgenCpuPercent(result) };
     },
   };
 }
 
 const HANDSHAKES = QUICK ? 300 : 5000;
 const IDLE = QUICK ? 300 : 5000;
+/** Messages per client-send cell: 125 MiB of 64 KiB messages (12.5 MiB in quick mode). */
+const CLIENT_MESSAGES = QUICK ? 200 : 2000;
+const CLIENT_PAYLOAD_BYTES = 65536;
+/** How long a client may take to send one cell before it gives up. */
+const CLIENT_TIMEOUT_MS = 60_000;
 
 const SCENARIOS: Scenario[] = [
   echoScenario('text32x1', '32 B text, 1 connection', { kind: 'text', size: 32 }, 1, 1024, 256),
@@ -133,7 +183,7 @@ const SCENARIOS: Scenario[] = [
         'handshakes',
       );
       const after = await server.stats();
-      return { value: result.count / (result.elapsedMs / 1000), second: cpuMicros(before, after) / result.count };
+      return { value: result.count / (result.elapsedMs / 1000), second: cpuMicros(before, after) / result.count, loadgenCpuPercent: loadgenCpuPercent(result) };
     },
   },
   {
@@ -155,6 +205,7 @@ const SCENARIOS: Scenario[] = [
         return {
           value: (after.memory.rss - before.memory.rss) / result.count,
           second: (after.memory.heapUsed - before.memory.heapUsed) / result.count,
+          loadgenCpuPercent: loadgenCpuPercent(result),
         };
       } finally {
         await loadgen.run({ type: 'close-all' });
@@ -186,10 +237,72 @@ const SCENARIOS: Scenario[] = [
         'broadcast',
       );
       const after = await server.stats();
-      return { value: result.count / (result.elapsedMs / 1000), second: cpuMicros(before, after) / result.count };
+      return { value: result.count / (result.elapsedMs / 1000), second: cpuMicros(before, after) / result.count, loadgenCpuPercent: loadgenCpuPercent(result) };
+    },
+  },
+  {
+    id: 'clientsend64k',
+    title: `64 KiB binary sent by the client to a raw sink, ${CLIENT_MESSAGES} messages`,
+    unit: 'MB/s',
+    secondUnit: 'client CPU ms/MB',
+    higherIsBetter: true,
+    reference: 'ceiling',
+    servers: (server) => server.client !== undefined,
+    process: 'client',
+    run: async (client, loadgen) => {
+      const opened = await loadgen.openSink({ type: 'sink-open', size: CLIENT_PAYLOAD_BYTES, messages: CLIENT_MESSAGES });
+      if (opened.error) throw new Error(`sink: ${opened.error}`);
+      const sent = await client.send({
+        type: 'send',
+        port: opened.port,
+        size: CLIENT_PAYLOAD_BYTES,
+        messages: CLIENT_MESSAGES,
+        timeoutMs: CLIENT_TIMEOUT_MS,
+      });
+      // Collected even when the client failed, so the sink is closed before the next cell.
+      const result = await loadgen.run({ type: 'sink-result' });
+      if (sent.error) throw new Error(`client: ${sent.error}`);
+      expectOk(result, 'sink');
+      const megabytes = result.bytes / 1e6;
+      return { value: megabytes / (result.elapsedMs / 1000), second: sent.cpuUs / 1000 / megabytes, loadgenCpuPercent: loadgenCpuPercent(result) };
     },
   },
 ];
+
+/** A comma-separated list from the environment, trimmed; undefined when the variable is unset or empty. */
+function listFromEnv(variable: string): string[] | undefined {
+  const items = (process.env[variable] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  return items.length > 0 ? items : undefined;
+}
+
+/** What is wrong when `wanted` names something `known` does not have (listing what it has), or null. */
+function unknownNames(variable: string, wanted: string[] | undefined, known: string[]): string | null {
+  const unknown = (wanted ?? []).filter((item) => !known.includes(item));
+  if (unknown.length === 0) return null;
+  return `${variable}: unknown ${unknown.map((item) => `"${item}"`).join(', ')}; known: ${known.map((item) => `"${item}"`).join(', ')}`;
+}
+
+/** BENCH_SCENARIOS: the scenario ids to run, or undefined for all. */
+const SCENARIO_FILTER = listFromEnv('BENCH_SCENARIOS');
+/** BENCH_SERVERS: the server (and client) names to run, or undefined for all. */
+const SERVER_FILTER = listFromEnv('BENCH_SERVERS');
+/** Whether this run is restricted, so its report is partial. */
+const FILTERED = SCENARIO_FILTER !== undefined || SERVER_FILTER !== undefined;
+
+/** The scenarios this run covers, in the report's order. */
+function selectedScenarios(): Scenario[] {
+  return SCENARIOS.filter((scenario) => !SCENARIO_FILTER || SCENARIO_FILTER.includes(scenario.id));
+}
+
+/** The servers (or clients) a scenario runs in this run: the filter's, plus ws and the scenario's reference. */
+function selectedSpecs(scenario: Scenario): ServerSpec[] {
+  return SERVERS.filter(scenario.servers).filter(
+    (spec) => !SERVER_FILTER || SERVER_FILTER.includes(spec.name) || spec.name === BASELINE || spec.role === scenario.reference,
+  );
+}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -216,7 +329,8 @@ async function runAll(loadgen: LoadGenerator): Promise<Results> {
   const results: Results = new Map(SCENARIOS.map((scenario) => [scenario.id, new Map<string, Figures[]>()]));
   const persistent = new Map<string, ServerProcess>();
   const broadcasters = new Map<string, ServerProcess>();
-  const serverFor = async (scenario: Scenario, spec: ServerSpec): Promise<{ server: ServerProcess; fresh: boolean }> => {
+  const clients = new Map<string, ClientProcess>();
+  const serverFor = async (scenario: ServerScenario, spec: ServerSpec): Promise<{ server: ServerProcess; fresh: boolean }> => {
     if (scenario.process === 'fresh') return { server: await ServerProcess.start(spec.script, spec.env), fresh: true };
     const pool = scenario.process === 'broadcast' ? broadcasters : persistent;
     let server = pool.get(spec.name);
@@ -226,39 +340,62 @@ async function runAll(loadgen: LoadGenerator): Promise<Results> {
     }
     return { server, fresh: false };
   };
+  const clientFor = async (spec: ServerSpec): Promise<ClientProcess> => {
+    let client = clients.get(spec.name);
+    if (!client) {
+      // The client scenario takes only the specs that have a client program.
+      client = await ClientProcess.start(spec.client!, spec.env);
+      clients.set(spec.name, client);
+    }
+    return client;
+  };
+  /** Runs one cell in the process it needs; a fresh server is stopped afterwards. */
+  const runCell = async (scenario: Scenario, spec: ServerSpec): Promise<Figures> => {
+    if (scenario.process === 'client') return scenario.run(await clientFor(spec), loadgen);
+    const { server, fresh } = await serverFor(scenario, spec);
+    try {
+      return await scenario.run(server, loadgen);
+    } finally {
+      if (fresh) await server.stop();
+    }
+  };
   try {
-    for (const scenario of SCENARIOS) {
-      const specs = SERVERS.filter(scenario.servers);
-      // Outside quick mode, one untimed pass warms every server's code paths for this scenario.
+    for (const scenario of selectedScenarios()) {
+      const specs = selectedSpecs(scenario);
+      // Outside quick mode, one untimed pass warms every server's (or client's) code paths for this scenario.
       for (let round = QUICK ? 0 : -1; round < REPEAT; round++) {
         for (const spec of specs) {
-          const { server, fresh } = await serverFor(scenario, spec);
           try {
-            const figures = await scenario.run(server, loadgen);
+            const figures = await runCell(scenario, spec);
             if (round >= 0) {
               const cell = results.get(scenario.id)!;
               cell.set(spec.name, [...(cell.get(spec.name) ?? []), figures]);
             }
-            process.stderr.write(`${scenario.id} ${round < 0 ? 'warm-up' : `#${round + 1}`} ${spec.name}: ${formatNumber(figures.value)} ${scenario.unit}\n`);
+            process.stderr.write(
+              `${scenario.id} ${round < 0 ? 'warm-up' : `#${round + 1}`} ${spec.name}: ${formatNumber(figures.value)} ${scenario.unit}, ` +
+                `loadgen CPU ${formatPercent(figures.loadgenCpuPercent)}%\n`,
+            );
           } catch (failure) {
             process.stderr.write(`${scenario.id} ${spec.name}: FAILED ${(failure as Error).message}\n`);
-          } finally {
-            if (fresh) await server.stop();
           }
         }
       }
+      // The clients are used by one scenario only; the echo servers stay for the scenarios after theirs.
+      await Promise.all([...clients.values()].map((client) => client.stop()));
+      clients.clear();
     }
   } finally {
-    await Promise.all([...persistent.values(), ...broadcasters.values()].map((server) => server.stop()));
+    await Promise.all([...persistent.values(), ...broadcasters.values(), ...clients.values()].map((child) => child.stop()));
   }
   return results;
 }
 
-/** One row of the report: a server's medians in one scenario. */
+/** One row of the report: a server's (or client's) medians in one scenario. */
 interface Row {
   server: ServerSpec;
   value: number;
   second?: number;
+  loadgenCpuPercent: number;
 }
 
 function rowsOf(scenario: Scenario, results: Results): Row[] {
@@ -268,7 +405,12 @@ function rowsOf(scenario: Scenario, results: Results): Row[] {
     .map((server) => {
       const figures = cell.get(server.name)!;
       const seconds = figures.map((f) => f.second).filter((s): s is number => s !== undefined);
-      return { server, value: median(figures.map((f) => f.value)), second: seconds.length ? median(seconds) : undefined };
+      return {
+        server,
+        value: median(figures.map((f) => f.value)),
+        second: seconds.length ? median(seconds) : undefined,
+        loadgenCpuPercent: median(figures.map((f) => f.loadgenCpuPercent)),
+      };
     });
 }
 
@@ -291,11 +433,25 @@ function formatValue(scenario: Scenario, value: number): string {
   return scenario.unit.endsWith('/s') && !scenario.unit.startsWith('MB') ? formatRate(value) : formatNumber(value);
 }
 
+/** A percentage without decimals from 10% up, with one below; blank when there is none. */
+function formatPercent(percent: number): string {
+  if (!Number.isFinite(percent)) return '';
+  return percent >= 10 ? percent.toFixed(0) : percent.toFixed(1);
+}
+
+/** The report's line saying what a restricted run left out, or nothing for a full run. */
+function filterLine(): string[] {
+  if (!FILTERED) return [];
+  const scenarios = SCENARIO_FILTER ? `scenarios ${SCENARIO_FILTER.join(', ')}` : 'all scenarios';
+  const servers = SERVER_FILTER ? `servers ${SERVER_FILTER.join(', ')} (plus ws and each scenario's reference)` : 'all servers';
+  return [`Partial run: BENCH_SCENARIOS / BENCH_SERVERS restricted it to ${scenarios}; ${servers}.`];
+}
+
 function report(results: Results): { markdown: string; svg: string } {
   const machine = machineInfo();
   const sections: string[] = [];
   const chart: { scenario: string; bars: { name: string; ratio: number }[] }[] = [];
-  for (const scenario of SCENARIOS) {
+  for (const scenario of selectedScenarios()) {
     let rows = rowsOf(scenario, results);
     if (rows.length === 0) continue;
     if (scenario.id === 'idle') rows = idleFloorCorrected(rows);
@@ -303,7 +459,14 @@ function report(results: Results): { markdown: string; svg: string } {
     const reference = rows.find((row) => row.server.role === scenario.reference);
     const referenceName = scenario.reference === 'ceiling' ? 'vs ceiling' : 'vs floor';
     const table = markdownTable(
-      ['server', scenario.unit, scenario.secondUnit ?? '', 'vs ws (>1 better)', scenario.id === 'idle' ? '' : referenceName],
+      [
+        scenario.process === 'client' ? 'client' : 'server',
+        scenario.unit,
+        scenario.secondUnit ?? '',
+        'vs ws (>1 better)',
+        scenario.id === 'idle' ? '' : referenceName,
+        'loadgen CPU %',
+      ],
       rows.map((row) => {
         const advantage = advantageOverBaseline(scenario, row, baseline);
         const ofReference = reference && scenario.id !== 'idle' && reference.value > 0 ? row.value / reference.value : undefined;
@@ -313,6 +476,7 @@ function report(results: Results): { markdown: string; svg: string } {
           row.second === undefined ? '' : formatNumber(row.second),
           advantage === undefined || row.server.role !== 'library' ? '' : formatRatio(advantage),
           ofReference === undefined ? '' : formatRatio(ofReference),
+          formatPercent(row.loadgenCpuPercent),
         ];
       }),
     );
@@ -329,7 +493,8 @@ function report(results: Results): { markdown: string; svg: string } {
     '',
     `Machine: ${machine.cores} CPUs, ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage} at the end.`,
     `Mode: ${QUICK ? 'BENCH_QUICK=1 (one run of each cell, small counts: a smoke test, not figures to quote)' : `median of ${REPEAT} runs per cell, ${CELL_MS} ms of sending per throughput cell, after one untimed warm-up pass`}.`,
-    `Pinning: ${hasTaskset ? 'servers on CPU 0, the load generator on CPU 1 (taskset)' : 'none (no taskset)'}.`,
+    ...filterLine(),
+    `Pinning: ${hasTaskset ? 'servers and clients on CPU 0, the load generator (and its sink) on CPU 1 (taskset)' : 'none (no taskset)'}.`,
     '',
     'Servers take turns within each scenario (A B C ... A B C ...). "vs ws" is the ratio to `ws` with bufferutil and',
     'utf-8-validate, oriented so that > 1 means better than ws (for memory: ws / x). "vs ceiling" compares with the raw',
@@ -338,6 +503,22 @@ function report(results: Results): { markdown: string; svg: string } {
     'absolute cost). Server CPU is process.cpuUsage() from before the load generator connects to after the last echo.',
     'websocket and ferrosocket run with their defaults (which fragment outgoing messages above 16 KiB) except the',
     'maximum frame and message sizes (2 MiB) and keepalive (off).',
+    '',
+    '"loadgen CPU %" is the load generator\'s own CPU time over the job divided by the job\'s elapsed time (median over',
+    'the repeats): near 100% the load generator, not the server or client, was the bottleneck, and the row only says',
+    'that the library is at least that fast.',
+    '',
+    'In the client-send scenario each library\'s client (bench/e2e/clients/) connects to a raw sink in the load',
+    'generator, which parses frame headers only (the first and every 997th message are unmasked and compared byte',
+    'for byte) and sends "done" after the last message. MB/s is payload bytes over the time from the sink\'s first',
+    'received byte to its last; client CPU is process.cpuUsage() from before the client connects to the "done".',
+    'Each client keeps up to 1 MiB queued in its socket (websocket, ferrosocket: `connection.socket.writableLength`,',
+    'then the connection\'s \'drain\'; ws: `bufferedAmount`, then its socket\'s \'drain\'); faye-websocket sends',
+    'while `send()` returns true, then waits for its \'drain\' (its own flow control, which stops at the socket\'s',
+    'high-water mark). The websocket and ferrosocket clients run with their defaults, which fragment outgoing',
+    'messages above 16 KiB (a 64 KiB message goes out as 4 frames); ws and faye send one frame. The ceiling is a raw',
+    '`net` client writing one pre-masked frame over and over. Over loopback the fast clients all run into the same',
+    'limit (the sink and the kernel), so near the ceiling\'s MB/s it is client CPU ms/MB that tells them apart.',
     '',
     ...sections.flatMap((section) => [section, '']),
   ].join('\n');
@@ -387,6 +568,15 @@ function barChart(groups: { scenario: string; bars: { name: string; ratio: numbe
 }
 
 async function main(): Promise<void> {
+  const problems = [
+    unknownNames('BENCH_SCENARIOS', SCENARIO_FILTER, SCENARIOS.map((scenario) => scenario.id)),
+    unknownNames('BENCH_SERVERS', SERVER_FILTER, SERVERS.map((spec) => spec.name)),
+  ].filter((problem): problem is string => problem !== null);
+  if (problems.length > 0) {
+    process.stderr.write(problems.map((problem) => `${problem}\n`).join(''));
+    process.exitCode = 2;
+    return;
+  }
   ensureDistIsCurrent();
   const started = Date.now();
   const loadgen = LoadGenerator.start();
@@ -397,10 +587,16 @@ async function main(): Promise<void> {
     await loadgen.stop();
   }
   const { markdown, svg } = report(results);
-  fs.writeFileSync(path.join(__dirname, 'results.md'), markdown);
-  fs.writeFileSync(path.join(__dirname, 'ratios.svg'), svg);
+  // A restricted run must not overwrite the full results (or their chart) with a few of their rows.
+  if (FILTERED) {
+    fs.writeFileSync(path.join(__dirname, 'results-partial.md'), markdown);
+  } else {
+    fs.writeFileSync(path.join(__dirname, 'results.md'), markdown);
+    fs.writeFileSync(path.join(__dirname, 'ratios.svg'), svg);
+  }
   process.stdout.write(markdown);
-  process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: bench/e2e/results.md, bench/e2e/ratios.svg\n`);
+  const written = FILTERED ? 'bench/e2e/results-partial.md' : 'bench/e2e/results.md, bench/e2e/ratios.svg';
+  process.stderr.write(`done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${written}\n`);
 }
 
 void main().catch((failure) => {
