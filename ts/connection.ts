@@ -15,6 +15,7 @@ import { ErrorCode, sendAfterCloseError, WebSocketError } from './errors';
 import type { WebSocketFrame } from './frame';
 import { Receiver, type ReceiverSink } from './receiver';
 import { encodeCloseReason, Sender, type WriteCallback } from './sender';
+import { decodeText, encodeText } from './text';
 
 /** The config keys a connection reads (the server's or the client's merged config; other keys are ignored). */
 export interface ConnectionConfig {
@@ -296,7 +297,7 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
 
   /** Sends `data.toString()` as a text message (fragmented per the config). */
   sendUTF(data: { toString(): string }, cb?: WriteCallback): void {
-    this.sendMessage(Opcode.Text, Buffer.from(data.toString(), 'utf8'), cb);
+    this.sendMessage(Opcode.Text, encodeText(data.toString()), cb);
   }
 
   /** Sends a Buffer as a binary message (fragmented per the config). */
@@ -713,7 +714,7 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
 /** The `message` event's object for a complete message. */
 function toMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): Message {
   return opcode === Opcode.Text
-    ? { type: 'utf8', utf8Data: payload.toString('utf8') }
+    ? { type: 'utf8', utf8Data: decodeText(payload) }
     : { type: 'binary', binaryData: payload };
 }
 

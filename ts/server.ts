@@ -12,6 +12,7 @@ import type { WebSocketConnection } from './connection';
 import { Opcode } from './constants';
 import { WebSocketRequest } from './request';
 import { encodeFrame } from './sender';
+import { encodeText } from './text';
 
 /** An http or https server (anything emitting Node's `'upgrade'` event). */
 export type UpgradeSource = HttpServer | HttpsServer;
@@ -232,7 +233,7 @@ export class WebSocketServer extends EventEmitter<WebSocketServerEvents> {
   /** Sends `data.toString()` as one text message to every connection, including ones already closing. */
   broadcastUTF(data: string | { toString(): string }): void {
     if (this.connections.length > 0) {
-      this.broadcastMessage(Opcode.Text, Buffer.from(data.toString(), 'utf8'));
+      this.broadcastMessage(Opcode.Text, encodeText(data.toString()));
     }
   }
 
