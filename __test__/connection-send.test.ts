@@ -232,6 +232,44 @@ test('D.7: server frames are never masked; client frames are masked with a rando
   });
 });
 
+test('client side: a fragmented message is masked into one buffer and handed to the socket in one write', async (t) => {
+  const writes: number[] = [];
+  await withPair(
+    {
+      role: 'client',
+      config: { fragmentationThreshold: 16384 },
+      prepare(socket) {
+        const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+        socket.write = ((chunk: Uint8Array, ...rest: unknown[]) => {
+          writes.push(chunk.length);
+          return write(chunk, ...rest);
+        }) as typeof socket.write;
+      },
+    },
+    async (pair) => {
+      const payload = Buffer.alloc(70_000);
+      for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+      let calls = 0;
+      const done = new Promise<unknown[]>((resolve) =>
+        pair.connection.sendBytes(payload, (...args) => {
+          calls++;
+          resolve(args);
+        }),
+      );
+      const [error] = await done;
+      t.falsy(error, 'the callback runs without an error');
+      const frames = await pair.peer.waitFrames(5);
+      t.deepEqual(frames.map((frame) => [frame.opcode, frame.fin, frame.payload.length]), [
+        [2, false, 16384], [0, false, 16384], [0, false, 16384], [0, false, 16384], [0, true, 4464],
+      ]);
+      t.deepEqual(Buffer.concat(frames.map((frame) => frame.payload)), payload);
+      t.is(new Set(frames.map((frame) => frame.key!.toString('hex'))).size, 5, 'a fresh key per frame');
+      t.deepEqual(writes, [5 * 8 + 70_000], 'one write: 5 headers of 8 bytes (length 126 form + key) and the payload');
+      t.is(calls, 1, 'the callback ran once');
+    },
+  );
+});
+
 test('sendFrame writes the frame with this side\'s mask rule and returns a boolean; fragmentAndSend fragments a data frame', async (t) => {
   await withPair({ config: { ...NO_KEEPALIVE, fragmentationThreshold: 2 } }, async (pair) => {
     const frame = new WebSocketFrame(Buffer.alloc(4), Buffer.alloc(10), {});

@@ -105,6 +105,29 @@ export function encodeFrame(opcode: number, payload: Uint8Array, fin: boolean, m
 }
 
 /**
+ * A fragmented message as one buffer of masked frames, each with a fresh key from `randomMaskKey`: `count` frames
+ * of `threshold` payload bytes (the last one shorter), the first with `opcode`, the rest continuations, FIN on the
+ * last. One allocation and one write for the whole message.
+ */
+function encodeMaskedFragments(opcode: number, payload: Uint8Array, threshold: number, count: number, key: Uint8Array): Buffer {
+  const length = payload.length;
+  const lastLength = length - (count - 1) * threshold;
+  const size = (count - 1) * (headerLength(threshold, true) + threshold) + headerLength(lastLength, true) + lastLength;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const start = i * threshold;
+    const last = i === count - 1;
+    const fragment = payload.subarray(start, last ? length : start + threshold);
+    randomMaskKey(key);
+    at += writeHeader(out.subarray(at), (last ? 0x80 : 0) | (i === 0 ? opcode : Opcode.Continuation), fragment.length, key);
+    codec.mask(fragment, key, out, at);
+    at += fragment.length;
+  }
+  return out;
+}
+
+/**
  * A callback for the fragments of one message: calls `callback` once with no argument after the last fragment
  * is written, or once with the first error (1.0.35's rule).
  */
@@ -182,13 +205,17 @@ export class Sender {
   /**
    * Sends a text or binary message. When `threshold` is given (fragmentation on) and the payload is longer, it is
    * cut into frames of `threshold` bytes (the last one shorter), the first with `opcode`, the rest continuations,
-   * FIN on the last only; `callback` then runs once per {@link fragmentCallback}. Otherwise the payload is one frame
-   * and `callback` goes straight to the write. Returns the last write's result.
+   * FIN on the last only: masked, they are encoded into one buffer and written at once; unmasked, each is written
+   * (corked together) and `callback` runs once per {@link fragmentCallback}. Otherwise the payload is one frame and
+   * `callback` goes straight to the write. Returns the last write's result.
    */
   message(opcode: number, payload: Uint8Array, threshold: number | null, callback?: WriteCallback): boolean {
     const length = payload.length;
     if (threshold === null || length <= threshold) return this.frame(opcode, payload, true, callback);
     const count = Math.ceil(length / threshold);
+    if (this.masked) {
+      return this.write(encodeMaskedFragments(opcode, payload, threshold, count, (this.maskKey ??= new Uint8Array(4))), callback);
+    }
     const done = callback ? fragmentCallback(count, callback) : undefined;
     let flushed = true;
     for (let i = 0; i < count; i++) {
