@@ -109,6 +109,38 @@ test('D.5: ping("str") carries "str"; ping() and ping(0) are empty; pong("x") (f
   });
 });
 
+test('frames written in one tick leave in one writev (the socket is corked until the next tick)', async (t) => {
+  const writes: { writev: number[]; write: number } = { writev: [], write: 0 };
+  await withPair(
+    {
+      config: NO_KEEPALIVE,
+      prepare(socket) {
+        const writev = (socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev.bind(socket);
+        const write = (socket as unknown as { _write: (...args: unknown[]) => void })._write.bind(socket);
+        Object.assign(socket, {
+          _writev(chunks: unknown[], cb: () => void) {
+            writes.writev.push(chunks.length);
+            writev(chunks, cb);
+          },
+          _write(...args: unknown[]) {
+            writes.write++;
+            write(...args);
+          },
+        });
+      },
+    },
+    async ({ connection, peer }) => {
+      connection.sendUTF('one');
+      connection.sendBytes(Buffer.alloc(2000, 7));
+      connection.ping('p');
+      t.deepEqual(writes, { writev: [], write: 0 }, 'nothing reaches the socket within the tick');
+      const frames = await peer.waitFrames(3);
+      t.deepEqual(frames.map((frame) => [frame.opcode, frame.payload.length]), [[1, 3], [2, 2000], [9, 1]]);
+      t.deepEqual(writes, { writev: [4], write: 0 }, 'one writev: text frame, binary header, binary payload, ping');
+    },
+  );
+});
+
 test('D.6: fragmentationThreshold 4 splits "abcdefghij" into 3 frames; the callback runs once with no argument', async (t) => {
   await withPair({ config: { ...NO_KEEPALIVE, fragmentationThreshold: 4 } }, async (pair) => {
     const calls: unknown[][] = [];

@@ -403,6 +403,59 @@ test('pause() emits pause synchronously and holds later messages until resume(),
   });
 });
 
+test('a connection paused mid-chunk keeps its undelivered messages while other connections parse (descriptors are shared)', async (t) => {
+  const first = await openPair({ config: NO_KEEPALIVE });
+  const second = await openPair({ config: NO_KEEPALIVE });
+  try {
+    const firstLog = record(first.connection);
+    const secondLog = record(second.connection);
+    first.connection.once('message', () => first.connection.pause());
+    first.peer.send(...['a', 'b', 'c', 'd'].map((text) => ({ opcode: 1, payload: Buffer.from(text) })));
+    await until(() => firstLog.some(([name]) => name === 'pause'));
+    second.peer.send(...['w', 'x', 'y', 'z'].map((text) => ({ opcode: 2, payload: Buffer.from(text) })));
+    await until(() => secondLog.filter(([name]) => name === 'message').length === 4);
+    first.connection.resume();
+    await until(() => firstLog.filter(([name]) => name === 'message').length === 4);
+    const texts = (log: unknown[][]) =>
+      log.filter(([name]) => name === 'message').map(([, message]) => {
+        const m = message as { utf8Data?: string; binaryData?: Buffer };
+        return m.utf8Data ?? m.binaryData?.toString();
+      });
+    t.deepEqual(texts(firstLog), ['a', 'b', 'c', 'd']);
+    t.deepEqual(texts(secondLog), ['w', 'x', 'y', 'z']);
+  } finally {
+    first.dispose();
+    second.dispose();
+  }
+});
+
+test('pause() before any data arrives holds the first messages until resume()', async (t) => {
+  await withPair({ config: NO_KEEPALIVE }, async ({ connection, peer }) => {
+    const log = record(connection);
+    await until(() => log.length === 1);
+    connection.pause();
+    peer.send({ opcode: 1, payload: Buffer.from('first') });
+    await delay(80);
+    t.deepEqual(log, [['resume'], ['pause']]);
+    connection.resume();
+    await until(() => log.length === 4);
+    t.deepEqual(log.slice(2), [['resume'], ['message', { type: 'utf8', utf8Data: 'first' }]]);
+  });
+});
+
+test('close() before any data arrives: data that follows is not delivered, and the reply is still read', async (t) => {
+  await withPair({ config: NO_KEEPALIVE }, async ({ connection, peer }) => {
+    const log = record(connection);
+    connection.close(4000, 'early');
+    await peer.waitFrames(1);
+    peer.send({ opcode: 1, payload: Buffer.from('late') }, { opcode: 8, payload: closePayload(1000) });
+    await peer.waitEnd();
+    peer.socket.end();
+    t.deepEqual(await waitClose(log), ['close', 4000, 'early']);
+    t.deepEqual(eventsNamed(log, 'message'), []);
+  });
+});
+
 test('ping: without listeners a pong echoes the payload; with one, the listener gets (cancel, data) and cancel() suppresses the pong', async (t) => {
   await withPair({ config: NO_KEEPALIVE }, async ({ connection, peer }) => {
     peer.send({ opcode: 9, payload: Buffer.from('one') });
