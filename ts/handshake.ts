@@ -2,7 +2,7 @@
  * The HTTP side of the opening handshake (RFC 6455 §4): the accept-key hash, validation of the headers a client
  * must send, and the reply builders. Everything here is pure string work so the server and the client share it.
  */
-import { createHash } from 'crypto';
+import * as crypto from 'crypto';
 import { STATUS_CODES, type IncomingHttpHeaders } from 'http';
 
 /** The GUID of RFC 6455 §1.3, appended to the client's key before hashing. */
@@ -94,8 +94,14 @@ export function validateRequestHeaders(headers: IncomingHttpHeaders): RequiredHa
 
 /** The Sec-WebSocket-Accept value for a client key: base64(SHA-1(key + GUID)). */
 export function computeAcceptKey(key: string): string {
-  return createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
+  return sha1Base64(key + HANDSHAKE_GUID);
 }
+
+/** SHA-1 as base64: the one-shot `crypto.hash` where Node has it (20.12+), which skips the Hash object. */
+const sha1Base64: (text: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: string): string }).hash('sha1', text, 'base64')
+    : (text) => crypto.createHash('sha1').update(text).digest('base64');
 
 const CR_LF = /[\r\n]/g;
 

@@ -48,8 +48,8 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
   /** The server's merged configuration, handed on to the connection. */
   serverConfig: ResolvedServerConfig;
 
-  /** `url.parse(resource, true)` (the legacy parser, so `query` is an object). */
-  declare resourceURL: UrlWithParsedQuery;
+  /** `url.parse(resource, true)`, or not parsed yet (see {@link resourceURL}). */
+  private _resourceURL: UrlWithParsedQuery | undefined;
   /** The raw Host header, port included. */
   declare host: string;
   /** The raw Sec-WebSocket-Key. */
@@ -106,7 +106,11 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
    */
   readHandshake(): void {
     const headers = this.httpRequest.headers;
-    this.resourceURL = parseUrl(this.resource, true);
+    // A plain path ('/…', not '//…') parses without host parsing, which is the only part that can throw: it waits
+    // for its first use. Anything else is parsed now, so that its error rejects the handshake as in 1.0.35.
+    if (!(this.resource.charCodeAt(0) === 0x2f && this.resource.charCodeAt(1) !== 0x2f)) {
+      this._resourceURL = parseUrl(this.resource, true);
+    }
 
     const { host, key, webSocketVersion } = validateRequestHeaders(headers);
     this.host = host;
@@ -130,6 +134,15 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
       ? this.parseExtensions(headers['sec-websocket-extensions'])
       : [];
     this.cookies = this.serverConfig.parseCookies ? this.parseCookies(headers.cookie) : [];
+  }
+
+  /** `url.parse(resource, true)` (the legacy parser, so `query` is an object), parsed on first use. */
+  get resourceURL(): UrlWithParsedQuery {
+    return (this._resourceURL ??= parseUrl(this.resource, true));
+  }
+
+  set resourceURL(value: UrlWithParsedQuery) {
+    this._resourceURL = value;
   }
 
   /** Parses a Sec-WebSocket-Extensions value (see ts/extension.ts); kept on the prototype as in 1.0.35. */
