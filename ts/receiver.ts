@@ -78,6 +78,11 @@ function join(pieces: Buffer[], total: number): Buffer {
   return Buffer.concat(pieces, total);
 }
 
+/** The nextTick callback of {@link Receiver}: one function for all receivers, rather than a closure each. */
+function deliverLater(receiver: Receiver): void {
+  receiver.deliver();
+}
+
 /** Reads one connection's incoming bytes. */
 export class Receiver {
   private readonly sink: ReceiverSink;
@@ -88,7 +93,6 @@ export class Receiver {
   private readonly frameConfig: FrameConfig;
   /** The descriptors being walked: the shared array, or this receiver's copy of the rest after a pause. */
   private out: Uint32Array = sharedDescriptors;
-  private readonly onTick: () => void;
 
   /** False once stopped: nothing more is parsed or reported. */
   private reading = true;
@@ -130,7 +134,6 @@ export class Receiver {
       allowedRsv: 0,
       validateUtf8: this.assemble,
     });
-    this.onTick = () => this.deliver();
   }
 
   /** Queues a received chunk; its events follow on a later tick. */
@@ -180,11 +183,11 @@ export class Receiver {
   private schedule(): void {
     if (this.scheduled || !this.reading) return;
     this.scheduled = true;
-    process.nextTick(this.onTick);
+    process.nextTick(deliverLater, this);
   }
 
   /** Walks descriptors, parsing more input as needed, until input runs out, or delivery pauses or stops. */
-  private deliver(): void {
+  deliver(): void {
     this.scheduled = false;
     while (this.reading && (!this.paused || this.closingMode)) {
       if (this.next < this.count) this.handle(1 + this.next++ * DESCRIPTOR_SLOTS);

@@ -86,8 +86,8 @@ export class JsFrameParser implements FrameParser {
   /** Set by the first error: the parser never reads again. */
   private dead = false;
 
-  /** Header bytes of a header split across chunks. */
-  private readonly header = new Uint8Array(14);
+  /** Header bytes of a header split across chunks (made for the first such header). */
+  private header: Uint8Array | null = null;
   /** How many of {@link header} are filled (0 when no header is in progress). */
   private headerHave = 0;
   /** Which checks a header carried in {@link header} has passed. */
@@ -103,7 +103,8 @@ export class JsFrameParser implements FrameParser {
   private remaining = 0;
   /** Whether a piece of the current frame was written already (so the next one is not Start). */
   private started = false;
-  private readonly key = new Uint8Array(4);
+  /** The mask key of the current frame (made for the first masked frame). */
+  private key: Uint8Array | null = null;
   /** Key byte that the next payload byte meets. */
   private phase = 0;
 
@@ -115,8 +116,8 @@ export class JsFrameParser implements FrameParser {
   private validating = false;
   private readonly utf8 = new JsUtf8Validator();
 
-  /** The payload of the close frame being read. */
-  private readonly closePayload = new Uint8Array(125);
+  /** The payload of a close frame split across pieces (made for the first such frame). */
+  private closePayload: Uint8Array | null = null;
   private closeHave = 0;
   /** Out-parameter of {@link checkClose}: the close code to report. */
   private closeCode = 0;
@@ -158,25 +159,26 @@ export class JsFrameParser implements FrameParser {
         pos += headerLength(this.lengthByte);
       } else {
         const headerOffset = this.headerHave === 0 ? pos : 0;
+        const header = (this.header ??= new Uint8Array(14));
         if (this.headerStage === HeaderStage.FirstBytes) {
-          while (this.headerHave < 2 && pos < end) this.header[this.headerHave++] = chunk[pos++];
+          while (this.headerHave < 2 && pos < end) header[this.headerHave++] = chunk[pos++];
           if (this.headerHave < 2) break;
-          const error = this.checkFirstBytes(this.header[0], this.header[1]);
+          const error = this.checkFirstBytes(header[0], header[1]);
           if (error !== 0) return this.fail(out, end, count, error, headerOffset);
           this.headerStage = HeaderStage.Length;
         }
         const keyAt = lengthEnd(this.lengthByte);
         if (this.headerStage === HeaderStage.Length) {
-          while (this.headerHave < keyAt && pos < end) this.header[this.headerHave++] = chunk[pos++];
+          while (this.headerHave < keyAt && pos < end) header[this.headerHave++] = chunk[pos++];
           if (this.headerHave < keyAt) break;
-          const error = this.checkLength(this.header, 2);
+          const error = this.checkLength(header, 2);
           if (error !== 0) return this.fail(out, end, count, error, headerOffset);
           this.headerStage = HeaderStage.Key;
         }
         const need = headerLength(this.lengthByte);
-        while (this.headerHave < need && pos < end) this.header[this.headerHave++] = chunk[pos++];
+        while (this.headerHave < need && pos < end) header[this.headerHave++] = chunk[pos++];
         if (this.headerHave < need) break;
-        this.readKey(this.header, keyAt);
+        this.readKey(header, keyAt);
         this.headerHave = 0;
         this.headerStage = HeaderStage.FirstBytes;
       }
@@ -261,10 +263,11 @@ export class JsFrameParser implements FrameParser {
   /** Takes the mask key (if the frame is masked) from `source` at `at`, and gets ready for the payload. */
   private readKey(source: Uint8Array, at: number): void {
     if (this.lengthByte & 0x80) {
-      this.key[0] = source[at];
-      this.key[1] = source[at + 1];
-      this.key[2] = source[at + 2];
-      this.key[3] = source[at + 3];
+      const key = (this.key ??= new Uint8Array(4));
+      key[0] = source[at];
+      key[1] = source[at + 1];
+      key[2] = source[at + 2];
+      key[3] = source[at + 3];
     }
   }
 
@@ -276,7 +279,7 @@ export class JsFrameParser implements FrameParser {
     const pieceEnd = pos + take;
     const flags = this.flags;
     if (flags & MASKED) {
-      unmaskRange(chunk, pos, pieceEnd, this.key, this.phase);
+      unmaskRange(chunk, pos, pieceEnd, this.key as Uint8Array, this.phase);
       this.phase = (this.phase + take) & 3;
     }
     this.remaining -= take;
@@ -292,9 +295,19 @@ export class JsFrameParser implements FrameParser {
         }
       }
     } else if (opcode === OPCODE_CLOSE) {
-      for (let i = pos; i < pieceEnd; i++) this.closePayload[this.closeHave++] = chunk[i];
+      let payload = chunk;
+      let payloadStart = pos;
+      if (last && this.closeHave === 0) {
+        // The whole payload is in this piece: checked where it lies, without a copy.
+        this.closeHave = take;
+      } else {
+        const closePayload = (this.closePayload ??= new Uint8Array(125));
+        for (let i = pos; i < pieceEnd; i++) closePayload[this.closeHave++] = chunk[i];
+        payload = closePayload;
+        payloadStart = 0;
+      }
       if (last) {
-        const error = this.checkClose();
+        const error = this.checkClose(payload, payloadStart);
         if (error !== 0) {
           this.writeError(out, index, error, pos, this.closeCode);
           return false;
@@ -316,17 +329,17 @@ export class JsFrameParser implements FrameParser {
     return true;
   }
 
-  /** Checks a complete close payload; sets {@link closeCode} and returns a {@link ParseError} or 0. */
-  private checkClose(): number {
+  /** Checks a complete close payload of `closeHave` bytes at `payload[start]`; sets {@link closeCode} and returns a {@link ParseError} or 0. */
+  private checkClose(payload: Uint8Array, start: number): number {
     const length = this.closeHave;
     if (length < 2) {
       this.closeCode = NO_STATUS_RECEIVED;
       return length === 1 ? ParseError.CloseFrameLength : 0;
     }
-    const code = (this.closePayload[0] << 8) | this.closePayload[1];
+    const code = (payload[start] << 8) | payload[start + 1];
     this.closeCode = code;
     if (!isValidCloseCode(code)) return ParseError.InvalidCloseCode;
-    if (!isValidUtf8Range(this.closePayload, 2, length)) return ParseError.InvalidCloseReason;
+    if (!isValidUtf8Range(payload, start + 2, start + length)) return ParseError.InvalidCloseReason;
     return 0;
   }
 
