@@ -77,7 +77,7 @@ test('a binding that lacks exports is refused as stale, and the search goes on',
   const env = environment({ 'ferrosocket-linux-x64-gnu': stale, [LOCAL]: fakeBinding('local') });
   const result = findNativeBinding(env);
   t.is(result.source, 'local build ferrosocket.linux-x64-gnu.node');
-  t.regex(result.attempts[0].error, /lacks mask, isValidUtf8, Utf8Validator, FrameParser/);
+  t.regex(result.attempts[0].error, /lacks mask, isValidUtf8, Utf8Validator, createParser, parse/);
 });
 
 test('with no binding anywhere the result is null, listing every place tried', (t) => {

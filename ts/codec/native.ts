@@ -7,19 +7,27 @@
 import type { Codec, FrameParser, ParserOptions, Utf8Validator } from './types';
 import * as js from './js';
 
-/** The shape of the binding that crates/binding/lib.rs exports. */
+/** A native parser's state: an opaque object that only the binding's `parse` reads. */
+export type NativeParserHandle = { readonly __nativeParser: unique symbol };
+
+/**
+ * The shape of the binding that crates/binding exports (`unmask`, `mask`, `createParser` and `parse` are raw
+ * N-API callbacks, crates/binding/raw.rs).
+ */
 export interface NativeBinding {
   unmask(data: Uint8Array, key: number, phase: number): void;
   mask(source: Uint8Array, key: number, output: Uint8Array, offset: number): void;
   isValidUtf8(data: Uint8Array): boolean;
   Utf8Validator: new () => Utf8Validator;
-  FrameParser: new (
+  createParser(
     maxFrameSize: number,
     maxMessageSize: number,
     masking: number,
     allowedRsv: number,
     validateUtf8: boolean,
-  ) => FrameParser;
+  ): NativeParserHandle;
+  /** Parses `chunk` with the parser's state into `out` (the contract of {@link FrameParser.parse}). */
+  parse(parser: NativeParserHandle, chunk: Uint8Array, out: Uint32Array): number;
   simdLevel(): string;
   emptyCall(): void;
   bufferCall(data: Uint8Array): void;
@@ -31,17 +39,19 @@ export const REQUIRED_EXPORTS: ReadonlyArray<keyof NativeBinding> = [
   'mask',
   'isValidUtf8',
   'Utf8Validator',
-  'FrameParser',
+  'createParser',
+  'parse',
   'simdLevel',
   'emptyCall',
   'bufferCall',
 ];
 
 /**
- * Masking below this many bytes is faster in JavaScript than through a native call: napi-rs's per-call cost
- * (~200 ns with a typed array) outweighs the SIMD kernel until ~256 B (bench/README.md, crossovers).
+ * Masking below this many bytes is faster in JavaScript than through a native call (bench/README.md,
+ * crossovers): the call's fixed cost (~130 ns through the raw N-API entry points) outweighs the SIMD kernel on
+ * short inputs. Native unmasking wins from ~128 B and copy-masking from ~150 B.
  */
-export const MASK_NATIVE_MIN = 256;
+export const MASK_NATIVE_MIN = 160;
 /**
  * One-shot UTF-8 validation below this many bytes goes to `buffer.isUtf8` (simdutf, itself native and cheaper to
  * call), which matches or beats the binding up to 64 KiB.
@@ -55,6 +65,27 @@ function keyToU32(key: Uint8Array): number {
 
 /** Builds the native {@link Codec} around a loaded binding. */
 export function createNativeCodec(binding: NativeBinding): Codec {
+  const parse = binding.parse;
+
+  /** A {@link FrameParser} over the binding's parser state. */
+  class NativeFrameParser implements FrameParser {
+    private readonly handle: NativeParserHandle;
+
+    constructor(options: ParserOptions) {
+      this.handle = binding.createParser(
+        options.maxFrameSize,
+        options.maxMessageSize,
+        options.masking,
+        options.allowedRsv,
+        options.validateUtf8,
+      );
+    }
+
+    parse(chunk: Uint8Array, out: Uint32Array): number {
+      return parse(this.handle, chunk, out);
+    }
+  }
+
   return {
     kind: 'native',
     unmask(data, key, phase) {
@@ -72,13 +103,7 @@ export function createNativeCodec(binding: NativeBinding): Codec {
       return new binding.Utf8Validator();
     },
     createParser(options: ParserOptions) {
-      return new binding.FrameParser(
-        options.maxFrameSize,
-        options.maxMessageSize,
-        options.masking,
-        options.allowedRsv,
-        options.validateUtf8,
-      );
+      return new NativeFrameParser(options);
     },
   };
 }
