@@ -167,6 +167,20 @@ test('C.1: a peer that never replies (over TLS) gets FIN and destroy at closeTim
   });
 });
 
+test('closeTimeout reads the config until assigned; an assigned value is this connection\'s alone and times the close', async (t) => {
+  await withPair({ config: { ...NO_KEEPALIVE, closeTimeout: 60_000 } }, async ({ connection }) => {
+    const log = record(connection);
+    t.is(connection.closeTimeout, 60_000);
+    connection.closeTimeout = 150;
+    t.is(connection.closeTimeout, 150);
+    t.is(connection.config.closeTimeout, 60_000, 'the shared config is untouched');
+    const started = Date.now();
+    connection.close(1000);
+    t.deepEqual(await waitClose(log), ['close', 1006, 'Close handshake timed out.']);
+    t.true(Date.now() - started < 5000);
+  });
+});
+
 test('C.2: close() → wire 1000 "Normal connection closure"; close(3000) and close(1000, "") → no reason text', async (t) => {
   const wire = async (call: (pair: Pair) => void) => {
     let payload: Buffer = Buffer.alloc(0);

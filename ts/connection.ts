@@ -54,6 +54,14 @@ const EMPTY = Buffer.alloc(0);
 /** `extensions` of every connection: none are negotiated (one frozen array, rather than one per connection). */
 export const NO_EXTENSIONS: readonly unknown[] = Object.freeze([]);
 
+/**
+ * The connection's listener table (EventEmitter's `_events`) as a fast-mode object with nothing to inherit: the one
+ * EventEmitter makes, `{ __proto__: null }`, is a dictionary from the start, ~160 bytes more per connection. (Node's
+ * own streams preset their `_events` for the same reason.)
+ */
+const ListenerTable = function ListenerTable(): void {} as unknown as new () => object;
+ListenerTable.prototype = Object.create(null);
+
 /** The connection that owns a socket, for the socket listeners every connection shares. */
 const kConnection = Symbol('ferrosocket.connection');
 type OwnedSocket = Socket & { [kConnection]: WebSocketConnection };
@@ -104,7 +112,7 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
   /** The accepted subprotocol (server: as passed to `accept()`; client: the server's answer, if any was requested). */
   protocol: string | null | undefined;
   /** Negotiated extensions: always `[]`. */
-  extensions: readonly unknown[];
+  declare extensions: readonly unknown[];
   remoteAddress: string | undefined;
   /** Server side only: the X-Forwarded-For chain plus the socket address (set by the request). */
   declare remoteAddresses?: string[];
@@ -112,34 +120,38 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
   declare webSocketVersion?: number;
   /** The `hadError` flag of the socket's `'close'`. */
   declare socketHadError?: boolean;
-  closeReasonCode = -1;
-  closeDescription: string | null | undefined = null;
-  closeEventEmitted = false;
+  // The fields declared without a value here start from defaults on the prototype (see the end of this file): an
+  // idle connection never writes them, so it does not carry them.
+  /** -1 until the connection starts closing. */
+  declare closeReasonCode: number;
+  declare closeDescription: string | null | undefined;
+  declare closeEventEmitted: boolean;
   maskOutgoingPackets: boolean;
-  connected = true;
-  state: ConnectionState = STATE_OPEN;
+  declare connected: boolean;
+  declare state: ConnectionState;
   /** True from `close()` until the peer's close frame arrives. */
-  waitingForCloseResponse = false;
+  declare waitingForCloseResponse: boolean;
   /** The socket's readable side has ended (the peer sent FIN). */
-  receivedEnd = false;
-  closeTimeout: number;
-  assembleFragments: boolean;
-  maxReceivedMessageSize: number;
+  declare receivedEnd: boolean;
+  /** The config's value until assigned (as are `assembleFragments` and `maxReceivedMessageSize`). */
+  declare closeTimeout: number;
+  declare assembleFragments: boolean;
+  declare maxReceivedMessageSize: number;
   /** The last write went over the socket's high-water mark; reset on `drain`. */
-  outputBufferFull = false;
-  inputPaused = false;
+  declare outputBufferFull: boolean;
+  declare inputPaused: boolean;
   /** Our close frame is written; nothing more may be. */
-  private closeFrameSent = false;
+  private declare closeFrameSent: boolean;
   /** `_addSocketEventListeners()` has run. */
   private listening = false;
   private receiver: Receiver | null = null;
   private sender: Sender | null = null;
-  private frameBuffers: { maskBytes: Buffer; frameHeader: Buffer } | null = null;
+  private declare frameBuffers: { maskBytes: Buffer; frameHeader: Buffer } | null;
   /** Whether ping keepalive runs (keepalive on, not native); cleared once the connection starts closing. */
-  private keepaliveActive: boolean;
-  private keepaliveTimer: NodeJS.Timeout | null = null;
-  private graceTimer: NodeJS.Timeout | null = null;
-  private closeTimer: NodeJS.Timeout | null = null;
+  private declare keepaliveActive: boolean;
+  private declare keepaliveTimer: NodeJS.Timeout | null;
+  private declare graceTimer: NodeJS.Timeout | null;
+  private declare closeTimer: NodeJS.Timeout | null;
 
   /**
    * Takes over `socket` (removing its `error` listeners); `_addSocketEventListeners()` must be called to start
@@ -154,21 +166,19 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
     config: ConnectionConfig,
   ) {
     super();
+    (this as unknown as { _events: object })._events = new ListenerTable();
     this.config = config;
     this.socket = socket;
     this.protocol = protocol;
-    this.extensions = extensions;
+    if (extensions !== NO_EXTENSIONS) this.extensions = extensions;
     this.remoteAddress = socket.remoteAddress;
     this.maskOutgoingPackets = maskOutgoingPackets;
-    this.closeTimeout = config.closeTimeout;
-    this.assembleFragments = config.assembleFragments;
-    this.maxReceivedMessageSize = config.maxReceivedMessageSize;
 
     socket.setNoDelay(config.disableNagleAlgorithm);
     socket.setTimeout(0);
 
-    this.keepaliveActive = Boolean(config.keepalive && !config.useNativeKeepalive);
-    if (this.keepaliveActive) {
+    if (config.keepalive && !config.useNativeKeepalive) {
+      this.keepaliveActive = true;
       if (typeof config.keepaliveInterval !== 'number') {
         throw new WebSocketError(
           ErrorCode.INVALID_CONFIG,
@@ -635,7 +645,7 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
   }
 
   private handleSocketResume(): void {
-    this.inputPaused = false;
+    if (this.inputPaused) this.inputPaused = false;
     // Before the event, so a listener that pauses again wins.
     this.receiver?.resume();
     this.emit('resume');
@@ -730,4 +740,37 @@ function controlPayload(kind: 'Ping' | 'Pong', data: unknown): Buffer {
     );
   }
   return payload;
+}
+
+/** Defaults of the fields an idle connection never writes (an own property appears on the first write). */
+Object.assign(WebSocketConnection.prototype, {
+  extensions: NO_EXTENSIONS,
+  connected: true,
+  state: STATE_OPEN,
+  outputBufferFull: false,
+  closeReasonCode: -1,
+  closeDescription: null,
+  closeEventEmitted: false,
+  waitingForCloseResponse: false,
+  receivedEnd: false,
+  inputPaused: false,
+  closeFrameSent: false,
+  frameBuffers: null,
+  keepaliveActive: false,
+  keepaliveTimer: null,
+  graceTimer: null,
+  closeTimer: null,
+});
+
+// The 1.0.35 fields that copy the config read it until assigned; an assignment makes an own property.
+for (const key of ['closeTimeout', 'assembleFragments', 'maxReceivedMessageSize'] as const) {
+  Object.defineProperty(WebSocketConnection.prototype, key, {
+    configurable: true,
+    get(this: WebSocketConnection) {
+      return this.config[key];
+    },
+    set(this: WebSocketConnection, value: unknown) {
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
 }
