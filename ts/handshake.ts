@@ -99,8 +99,8 @@ export function computeAcceptKey(key: string): string {
 
 /** SHA-1 as base64: the one-shot `crypto.hash` where Node has it (20.12+), which skips the Hash object. */
 const sha1Base64: (text: string) => string =
-  typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: string): string }).hash('sha1', text, 'base64')
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text, 'base64')
     : (text) => crypto.createHash('sha1').update(text).digest('base64');
 
 const CR_LF = /[\r\n]/g;

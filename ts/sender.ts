@@ -153,15 +153,14 @@ function flushSender(sender: Sender): void {
 /** Writes frames to one socket, masked with a fresh random key each when `masked` (the client side). */
 export class Sender {
   private readonly socket: Socket;
-  private readonly masked: boolean;
-  /** The key of the frame being masked; allocated on the first masked frame. */
-  private maskKey: Uint8Array | null = null;
+  /** The key of the frame being masked (client side only). */
+  private readonly maskKey: Uint8Array | null;
   /** The socket is corked until the flush already scheduled for this tick. */
   private corked = false;
 
   constructor(socket: Socket, masked: boolean) {
     this.socket = socket;
-    this.masked = masked;
+    this.maskKey = masked ? new Uint8Array(4) : null;
   }
 
   /**
@@ -190,8 +189,8 @@ export class Sender {
    */
   frame(opcode: number, payload: Uint8Array, fin: boolean, callback?: WriteCallback): boolean {
     const length = payload.length;
-    if (this.masked) {
-      const maskKey = (this.maskKey ??= new Uint8Array(4));
+    const maskKey = this.maskKey;
+    if (maskKey) {
       randomMaskKey(maskKey);
       return this.write(encodeFrame(opcode, payload, fin, maskKey), callback);
     }
@@ -213,8 +212,8 @@ export class Sender {
     const length = payload.length;
     if (threshold === null || length <= threshold) return this.frame(opcode, payload, true, callback);
     const count = Math.ceil(length / threshold);
-    if (this.masked) {
-      return this.write(encodeMaskedFragments(opcode, payload, threshold, count, (this.maskKey ??= new Uint8Array(4))), callback);
+    if (this.maskKey) {
+      return this.write(encodeMaskedFragments(opcode, payload, threshold, count, this.maskKey), callback);
     }
     const done = callback ? fragmentCallback(count, callback) : undefined;
     let flushed = true;

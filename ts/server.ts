@@ -111,12 +111,6 @@ export interface WebSocketServerEvents {
   upgradeError: [error: Error];
 }
 
-/**
- * One message as the bytes a connection with `config` would write for it: a single unmasked frame, or
- * fragments of `fragmentationThreshold` bytes (continuations after the first, FIN on the last) when fragmentation
- * applies. As on the connection, a threshold that is not a number of at least 1 sends one frame, and a fractional
- * one is rounded down.
- */
 /** The server that tracks a connection, for the one `close` listener all its connections share. */
 const kServer = Symbol('ferrosocket.server');
 type TrackedConnection = WebSocketConnection & { [kServer]: WebSocketServer };
@@ -126,6 +120,12 @@ function onTrackedConnectionClose(this: TrackedConnection, closeReasonCode: numb
   this[kServer].handleConnectionClose(this, closeReasonCode, closeDescription);
 }
 
+/**
+ * One message as the bytes a connection with `config` would write for it: a single unmasked frame, or
+ * fragments of `fragmentationThreshold` bytes (continuations after the first, FIN on the last) when fragmentation
+ * applies. As on the connection, a threshold that is not a number of at least 1 sends one frame, and a fractional
+ * one is rounded down.
+ */
 function frameMessage(opcode: number, payload: Buffer, config: ResolvedServerConfig): Buffer {
   const threshold = config.fragmentationThreshold;
   if (!config.fragmentOutgoingMessages || typeof threshold !== 'number' || !(threshold >= 1)) {
