@@ -109,7 +109,7 @@ test('D.5: ping("str") carries "str"; ping() and ping(0) are empty; pong("x") (f
   });
 });
 
-test('frames written in one tick leave in one writev (the socket is corked until the next tick)', async (t) => {
+test('frames written in one turn of the event loop leave in one writev (the socket is corked until setImmediate)', async (t) => {
   const writes: { writev: number[]; write: number } = { writev: [], write: 0 };
   await withPair(
     {
@@ -131,12 +131,17 @@ test('frames written in one tick leave in one writev (the socket is corked until
     },
     async ({ connection, peer }) => {
       connection.sendUTF('one');
+      await new Promise((resolve) => process.nextTick(resolve));
       connection.sendBytes(Buffer.alloc(2000, 7));
+      await Promise.resolve();
       connection.ping('p');
-      t.deepEqual(writes, { writev: [], write: 0 }, 'nothing reaches the socket within the tick');
+      t.deepEqual(writes, { writev: [], write: 0 }, 'nothing reaches the socket within the turn, across ticks and microtasks');
       const frames = await peer.waitFrames(3);
       t.deepEqual(frames.map((frame) => [frame.opcode, frame.payload.length]), [[1, 3], [2, 2000], [9, 1]]);
       t.deepEqual(writes, { writev: [4], write: 0 }, 'one writev: text frame, binary header, binary payload, ping');
+      connection.sendUTF('two');
+      await peer.waitFrames(4);
+      t.deepEqual(writes, { writev: [4], write: 1 }, 'a frame of a later turn is a write of its own');
     },
   );
 });

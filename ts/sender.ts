@@ -6,9 +6,12 @@
  * small or must be masked anyway, or header and payload written back to back inside `cork()`/`uncork()` when
  * a large unmasked payload would otherwise be copied.
  *
- * The socket stays corked from a sender's first write in a tick until the next `process.nextTick`, so that all the
- * frames written in one go (the echoes of one received chunk, say) leave in one `writev` system call instead of
- * one each. {@link Sender.flush} uncorks at once (before a `destroy()`, which would drop corked bytes).
+ * The socket stays corked from a sender's first write until the end of this turn of the event loop (one
+ * `setImmediate` flushes every sender corked in the turn), so that all the frames written in one turn (the echoes
+ * of every chunk read in it, say) leave in one `writev` system call instead of one each. Flushing at the next
+ * `process.nextTick` instead would end the batch with each chunk read: at 64 KiB that is one system call per
+ * message, and on loopback each call also pays for waking the peer. {@link Sender.flush} uncorks at once (before a
+ * `destroy()`, which would drop corked bytes).
  */
 
 import { randomFillSync } from 'crypto';
@@ -145,9 +148,20 @@ function fragmentCallback(count: number, callback: WriteCallback): WriteCallback
   };
 }
 
-/** The nextTick callback that ends a sender's corked tick. */
-function flushSender(sender: Sender): void {
-  sender.flush();
+/**
+ * The senders corked in this turn of the event loop, and the other list, which the flush swaps in so that a sender
+ * corking again while the turn's senders are flushed waits for the next turn.
+ */
+let corkedSenders: Sender[] = [];
+let spareSenders: Sender[] = [];
+
+/** The `setImmediate` callback that ends a turn: uncorks every sender corked in it. */
+function flushCorkedSenders(): void {
+  const senders = corkedSenders;
+  corkedSenders = spareSenders;
+  spareSenders = senders;
+  for (let i = 0; i < senders.length; i++) senders[i].flush();
+  senders.length = 0;
 }
 
 /** Writes frames to one socket, masked with a fresh random key each when `masked` (the client side). */
@@ -155,7 +169,7 @@ export class Sender {
   private readonly socket: Socket;
   /** The key of the frame being masked (client side only). */
   private readonly maskKey: Uint8Array | null;
-  /** The socket is corked until the flush already scheduled for this tick. */
+  /** The socket is corked until the flush already scheduled for this turn of the event loop. */
   private corked = false;
 
   constructor(socket: Socket, masked: boolean) {
@@ -164,14 +178,14 @@ export class Sender {
   }
 
   /**
-   * Writes bytes (one or more whole frames) to the socket, corked until the end of this tick. Returns what
+   * Writes bytes (one or more whole frames) to the socket, corked until the end of this turn. Returns what
    * `socket.write` returned (false once the socket's buffer is over its high-water mark).
    */
   write(bytes: Uint8Array, callback?: WriteCallback): boolean {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      process.nextTick(flushSender, this);
+      if (corkedSenders.push(this) === 1) setImmediate(flushCorkedSenders);
     }
     return this.socket.write(bytes, callback);
   }

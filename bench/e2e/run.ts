@@ -31,6 +31,13 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const REPEAT = QUICK ? 1 : Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 /** How long each throughput cell sends for. */
 const CELL_MS = QUICK ? 250 : 2000;
+/**
+ * Caps on what one throughput cell sends, so that a cell ends within {@link CELL_MS} on a fast machine too. Large
+ * messages are capped by bytes, high enough that their cells also last about CELL_MS here: a cell of a few tens of
+ * milliseconds is decided by whichever garbage collection falls into it.
+ */
+const MAX_CELL_MESSAGES = QUICK ? 2e5 : 2e6;
+const MAX_CELL_BYTES = QUICK ? 256e6 : 4e9;
 
 /** A server under test, and its library's client program when it has one (for the client-send scenario). */
 interface ServerSpec {
@@ -138,7 +145,7 @@ function echoScenario(id: string, title: string, payload: PayloadSpec, connectio
         window,
         batch,
         durationMs: CELL_MS,
-        maxMessagesPerConnection: Math.ceil((QUICK ? 2e5 : 2e6) / connections / Math.max(1, payload.size / 32)),
+        maxMessagesPerConnection: Math.ceil((byBytes ? MAX_CELL_BYTES / payload.size : MAX_CELL_MESSAGES) / connections),
       };
       const before = await server.stats();
       const result = expectOk(await loadgen.run(job), title);
