@@ -113,7 +113,7 @@ test('the constructor sets the 1.0.35 fields and configures the socket', async (
       t.is(connection.maxReceivedMessageSize, 0x100000);
       t.false(connection.outputBufferFull);
       t.false(connection.inputPaused);
-      t.false('remoteAddresses' in connection, 'only the server-side creator sets remoteAddresses');
+      t.is(connection.remoteAddresses, undefined, 'only the server-side creator sets remoteAddresses');
       t.is(connection.webSocketVersion, undefined);
       t.is(connection.bufferedAmount, 0);
       t.is(socket.listenerCount('data'), 0, 'no socket listeners before _addSocketEventListeners()');

@@ -262,6 +262,27 @@ test('X-Forwarded-For sets remoteAddress and remoteAddresses unless ignoreXForwa
   }
 });
 
+test('without X-Forwarded-For, remoteAddresses is the socket address: one array for request and connection, kept after close', async (t) => {
+  await withServer({}, async ({ server, connect }) => {
+    let pending = nextRequest(server);
+    const client = await connect(handshakeRequest());
+    let request = await pending;
+    let connection = request.accept();
+    client.destroy();
+    await nextEvent(connection, 'close');
+    t.deepEqual(connection.remoteAddresses, ['127.0.0.1']);
+    t.is(connection.remoteAddresses, request.remoteAddresses);
+
+    pending = nextRequest(server);
+    await connect(handshakeRequest());
+    request = await pending;
+    const addresses = request.remoteAddresses;
+    connection = request.accept();
+    t.is(connection.remoteAddresses, addresses);
+    t.deepEqual(addresses, ['127.0.0.1']);
+  });
+});
+
 test('parseCookies and parseExtensions off leave empty lists (and a malformed cookie is not an error)', async (t) => {
   await withServer({ parseCookies: false, parseExtensions: false }, async ({ server, connect }) => {
     const pending = nextRequest(server);

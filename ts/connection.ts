@@ -54,6 +54,9 @@ const EMPTY = Buffer.alloc(0);
 /** `extensions` of every connection: none are negotiated (one frozen array, rather than one per connection). */
 export const NO_EXTENSIONS: readonly unknown[] = Object.freeze([]);
 
+/** The request's mark for "the remote address list is the socket's address alone" (see `remoteAddresses`). */
+export const SOCKET_ADDRESS_ONLY = Symbol('socket address only');
+
 /**
  * The connection's listener table (EventEmitter's `_events`) as a fast-mode object with nothing to inherit: the one
  * EventEmitter makes, `{ __proto__: null }`, is a dictionary from the start, ~160 bytes more per connection. (Node's
@@ -114,8 +117,11 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
   /** Negotiated extensions: always `[]`. */
   declare extensions: readonly unknown[];
   remoteAddress: string | undefined;
-  /** Server side only: the X-Forwarded-For chain plus the socket address (set by the request). */
-  declare remoteAddresses?: string[];
+  /**
+   * Server side only (set by the request): the X-Forwarded-For chain plus the socket address, or
+   * {@link SOCKET_ADDRESS_ONLY} until {@link remoteAddresses} is first read.
+   */
+  declare _remoteAddresses: string[] | typeof SOCKET_ADDRESS_ONLY | undefined;
   /** 8 or 13 (set by the creator). */
   declare webSocketVersion?: number;
   /** The `hadError` flag of the socket's `'close'`. */
@@ -232,6 +238,17 @@ export class WebSocketConnection extends EventEmitter implements ReceiverSink {
 
   set frameHeader(value: Buffer) {
     this.sharedFrameBuffers().frameHeader = value;
+  }
+
+  /** Server side only: the X-Forwarded-For chain plus the socket address (set by the request). */
+  get remoteAddresses(): string[] | undefined {
+    // Most servers never read it: the list of just the socket's address is made on first read, not per connection.
+    if (this._remoteAddresses === SOCKET_ADDRESS_ONLY) this._remoteAddresses = [this.socket.remoteAddress as string];
+    return this._remoteAddresses;
+  }
+
+  set remoteAddresses(addresses: string[] | undefined) {
+    this._remoteAddresses = addresses;
   }
 
   /** Bytes handed to the socket and not yet written out (`socket.writableLength`). */
@@ -760,6 +777,7 @@ Object.assign(WebSocketConnection.prototype, {
   keepaliveTimer: null,
   graceTimer: null,
   closeTimer: null,
+  _remoteAddresses: undefined,
 });
 
 // The 1.0.35 fields that copy the config read it until assigned; an assignment makes an own property.

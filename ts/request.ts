@@ -6,7 +6,7 @@ import { EventEmitter } from 'events';
 import type { IncomingMessage } from 'http';
 import type { Socket } from 'net';
 import { parse as parseUrl, type UrlWithParsedQuery } from 'url';
-import { NO_EXTENSIONS, WebSocketConnection } from './connection';
+import { NO_EXTENSIONS, SOCKET_ADDRESS_ONLY, WebSocketConnection } from './connection';
 import { buildSetCookies, parseCookies, type Cookie, type RequestCookie } from './cookies';
 import { parseExtensions, type ExtensionOffer } from './extension';
 import { buildAcceptReply, buildRejectReply, HandshakeError, validateRequestHeaders } from './handshake';
@@ -43,8 +43,6 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
   resource: string;
   /** The peer's address: the first X-Forwarded-For entry when that header is honoured, else the socket's. */
   remoteAddress: string;
-  /** Every X-Forwarded-For entry, then the socket's own address. */
-  remoteAddresses: string[];
   /** The server's merged configuration, handed on to the connection. */
   serverConfig: ResolvedServerConfig;
 
@@ -71,6 +69,10 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
   _resolved = false;
   /** True once the socket ended, closed or failed before the 101 went out. */
   _socketIsClosing = false;
+  /** Set by X-Forwarded-For or by the first read of {@link remoteAddresses}. */
+  private _remoteAddresses: string[] | undefined;
+  /** The accepted connection, which makes the address list if nothing asked the request for it first. */
+  private _connection: WebSocketConnection | undefined;
   /** Bytes the client sent after its handshake in the same packet; fed to the connection on accept. */
   private _head: Buffer | null;
   private readonly _socketCloseHandler: () => void;
@@ -87,7 +89,6 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
     this.httpRequest = httpRequest;
     this.resource = httpRequest.url as string;
     this.remoteAddress = socket.remoteAddress as string;
-    this.remoteAddresses = [this.remoteAddress];
     this.serverConfig = serverConfig;
     this._head = head !== undefined && head.length > 0 ? head : null;
     this._socketCloseHandler = this._handleSocketCloseBeforeAccept.bind(this);
@@ -124,16 +125,28 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
 
     const forwardedFor = headers['x-forwarded-for'] as string | undefined;
     if (!this.serverConfig.ignoreXForwardedFor && forwardedFor) {
-      const immediatePeer = this.remoteAddress;
-      this.remoteAddresses = forwardedFor.split(ADDRESS_LIST_SEPARATOR);
-      this.remoteAddresses.push(immediatePeer);
-      this.remoteAddress = this.remoteAddresses[0];
+      const addresses = forwardedFor.split(ADDRESS_LIST_SEPARATOR);
+      addresses.push(this.remoteAddress);
+      this._remoteAddresses = addresses;
+      this.remoteAddress = addresses[0];
     }
 
     this.requestedExtensions = this.serverConfig.parseExtensions
       ? this.parseExtensions(headers['sec-websocket-extensions'])
       : [];
     this.cookies = this.serverConfig.parseCookies ? this.parseCookies(headers.cookie) : [];
+  }
+
+  /** Every X-Forwarded-For entry, then the socket's own address; the connection's list, once accepted. */
+  get remoteAddresses(): string[] {
+    if (this._remoteAddresses === undefined) {
+      this._remoteAddresses = this._connection?.remoteAddresses ?? [this.socket.remoteAddress as string];
+    }
+    return this._remoteAddresses;
+  }
+
+  set remoteAddresses(addresses: string[]) {
+    this._remoteAddresses = addresses;
   }
 
   /** `url.parse(resource, true)` (the legacy parser, so `query` is an object), parsed on first use. */
@@ -218,7 +231,8 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
     }
     connection.webSocketVersion = this.webSocketVersion;
     connection.remoteAddress = this.remoteAddress;
-    connection.remoteAddresses = this.remoteAddresses;
+    connection._remoteAddresses = this._remoteAddresses ?? SOCKET_ADDRESS_ONLY;
+    this._connection = connection;
 
     const head = this._head;
     this._head = null;
