@@ -87,9 +87,9 @@ export class ServerProcess extends Child {
     return new ServerProcess(child, Number(match[1]));
   }
 
-  /** The server's CPU and memory figures; `gc` first collects garbage (twice) so heap and RSS settle. */
-  stats(gc = false): Promise<ServerStats> {
-    return this.ask<ServerStats>({ type: 'stats', gc });
+  /** The server's CPU and memory figures; `settle` first lets its memory settle (6-12 s), for memory figures. */
+  stats(settle = false): Promise<ServerStats> {
+    return this.ask<ServerStats>({ type: 'stats', settle });
   }
 }
 

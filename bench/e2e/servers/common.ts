@@ -4,20 +4,21 @@
  */
 import type * as http from 'node:http';
 import type * as net from 'node:net';
+import * as v8 from 'node:v8';
 
 /** A server's resource figures at one instant, sent to the runner on request. */
 export interface ServerStats {
   /** process.cpuUsage(): user and system microseconds since the process started. */
   cpu: NodeJS.CpuUsage;
-  /** process.memoryUsage() in bytes, taken after a full GC when the runner asked for one. */
+  /** process.memoryUsage() in bytes, taken once the heap settled when the runner asked for that. */
   memory: NodeJS.MemoryUsage;
 }
 
 /** A request from the runner over the IPC channel. */
 export interface StatsRequest {
   type: 'stats';
-  /** Collect garbage first (the servers run with --expose-gc), for memory figures. */
-  gc?: boolean;
+  /** Let memory settle first (see {@link settleMemory}), for memory figures. */
+  settle?: boolean;
 }
 
 /** `echo`: send each message back on its connection; `broadcast`: send each text message to every connection. */
@@ -45,16 +46,51 @@ export function listen(server: http.Server | net.Server): void {
 
 /** Replies to every {@link StatsRequest} with this process's {@link ServerStats}; exits when the runner goes away. */
 export function answerStatsRequests(): void {
-  process.on('message', (request: StatsRequest) => {
+  process.on('message', async (request: StatsRequest) => {
     if (request.type !== 'stats') return;
-    if (request.gc && typeof global.gc === 'function') {
-      global.gc();
-      global.gc();
-    }
+    if (request.settle) await settleMemory();
     const stats: ServerStats = { cpu: process.cpuUsage(), memory: process.memoryUsage() };
     process.send?.(stats);
   });
   process.on('disconnect', () => process.exit(0));
+}
+
+/** V8 shrinks its young generation only at a collection ~5 s after collections started finding little allocation. */
+const SETTLE_MIN_MS = 6000;
+const SETTLE_MAX_MS = 12_000;
+const SETTLE_STEP_MS = 1000;
+/** Settled: a collection moved RSS by less than this and left the young generation's size as it was. */
+const SETTLED_RSS_STEP_BYTES = 64 * 1024;
+
+/**
+ * Waits until memory is what an idle process keeps. After a burst of connections V8's young generation is grown
+ * (to 16-32 MB here, for every library), and it shrinks back only at a collection made once V8's allocation rate,
+ * which it samples at each collection, has been low for about 5 s (an idle server gets there when V8's memory
+ * reducer collects). So: collect once a second (the servers run with --expose-gc) for at least 6 s, and until a
+ * collection no longer changes RSS or the young generation.
+ */
+async function settleMemory(): Promise<void> {
+  if (typeof global.gc !== 'function') return;
+  const started = Date.now();
+  let previous = { rss: 0, young: -1 };
+  for (;;) {
+    global.gc();
+    const current = { rss: process.memoryUsage.rss(), young: youngGenerationBytes() };
+    const elapsed = Date.now() - started;
+    const still = Math.abs(current.rss - previous.rss) < SETTLED_RSS_STEP_BYTES && current.young === previous.young;
+    if ((elapsed >= SETTLE_MIN_MS && still) || elapsed >= SETTLE_MAX_MS) return;
+    previous = current;
+    await sleep(SETTLE_STEP_MS);
+  }
+}
+
+/** Physical bytes of V8's young generation (new space). */
+function youngGenerationBytes(): number {
+  return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Ignores socket errors (the load generator drops connections abruptly at the end of a cell). */
