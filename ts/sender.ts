@@ -18,6 +18,7 @@ import { randomFillSync } from 'crypto';
 import type { Socket } from 'net';
 import { codec } from './codec';
 import { Opcode } from './constants';
+import { POOLED_OUTPUT_MIN, releaseOutput, takeOutput } from './output-pool';
 
 /** Completion callback of a write: `null`/`undefined` on success, or the error. */
 export type WriteCallback = (error?: Error | null) => void;
@@ -95,12 +96,13 @@ export function randomMaskKey(key: Uint8Array): void {
 
 /**
  * One whole frame as bytes: header and payload in one buffer, the payload masked with `maskKey` when one is given
- * (the source is left unchanged). Also used to frame a broadcast once for many connections.
+ * (the source is left unchanged). Also used to frame a broadcast once for many connections. A masked frame's
+ * buffer may be a spare from the output pool: {@link releaseOutput} it once written (see `Sender.writeMasked`).
  */
 export function encodeFrame(opcode: number, payload: Uint8Array, fin: boolean, maskKey: Uint8Array | null): Buffer {
   const length = payload.length;
   const size = headerLength(length, maskKey !== null);
-  const out = Buffer.allocUnsafe(size + length);
+  const out = maskKey ? takeOutput(size + length) : Buffer.allocUnsafe(size + length);
   writeHeader(out, (fin ? 0x80 : 0) | opcode, length, maskKey);
   if (maskKey) codec.mask(payload, maskKey, out, size);
   else out.set(payload, size);
@@ -110,13 +112,13 @@ export function encodeFrame(opcode: number, payload: Uint8Array, fin: boolean, m
 /**
  * A fragmented message as one buffer of masked frames, each with a fresh key from `randomMaskKey`: `count` frames
  * of `threshold` payload bytes (the last one shorter), the first with `opcode`, the rest continuations, FIN on the
- * last. One allocation and one write for the whole message.
+ * last. One buffer (possibly a spare from the output pool) and one write for the whole message.
  */
 function encodeMaskedFragments(opcode: number, payload: Uint8Array, threshold: number, count: number, key: Uint8Array): Buffer {
   const length = payload.length;
   const lastLength = length - (count - 1) * threshold;
   const size = (count - 1) * (headerLength(threshold, true) + threshold) + headerLength(lastLength, true) + lastLength;
-  const out = Buffer.allocUnsafe(size);
+  const out = takeOutput(size);
   let at = 0;
   for (let i = 0; i < count; i++) {
     const start = i * threshold;
@@ -190,6 +192,16 @@ export class Sender {
     return this.socket.write(bytes, callback);
   }
 
+  /** Writes masked frames; a buffer large enough to pool goes back to the output pool once the socket wrote it. */
+  private writeMasked(frames: Buffer, callback?: WriteCallback): boolean {
+    if (frames.length < POOLED_OUTPUT_MIN) return this.write(frames, callback);
+    return this.write(frames, (error) => {
+      // After a failed write the socket may still hold the buffer: leave it to the garbage collector.
+      if (!error) releaseOutput(frames);
+      callback?.(error);
+    });
+  }
+
   /** Hands corked frames to the socket now. */
   flush(): void {
     if (!this.corked) return;
@@ -206,7 +218,7 @@ export class Sender {
     const maskKey = this.maskKey;
     if (maskKey) {
       randomMaskKey(maskKey);
-      return this.write(encodeFrame(opcode, payload, fin, maskKey), callback);
+      return this.writeMasked(encodeFrame(opcode, payload, fin, maskKey), callback);
     }
     if (length <= COPY_LIMIT) return this.write(encodeFrame(opcode, payload, fin, null), callback);
     const header = Buffer.allocUnsafe(headerLength(length, false));
@@ -227,7 +239,7 @@ export class Sender {
     if (threshold === null || length <= threshold) return this.frame(opcode, payload, true, callback);
     const count = Math.ceil(length / threshold);
     if (this.maskKey) {
-      return this.write(encodeMaskedFragments(opcode, payload, threshold, count, this.maskKey), callback);
+      return this.writeMasked(encodeMaskedFragments(opcode, payload, threshold, count, this.maskKey), callback);
     }
     const done = callback ? fragmentCallback(count, callback) : undefined;
     let flushed = true;
