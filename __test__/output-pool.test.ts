@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { POOL_MAX_BYTES, POOLED_OUTPUT_MIN, pooledBytes, releaseOutput, takeOutput } from '../ts/output-pool';
 import { Sender } from '../ts/sender';
+import { makeCertificate } from './helpers/certificate';
 import { decodeFrames, delay, openPair, until } from './helpers/raw-peer';
 
 // The pool is shared by the whole process (this test file's): the tests run one at a time and leave it empty.
@@ -105,33 +106,36 @@ test.serial('a failed write does not give its buffer back', async (t) => {
   t.is(pooledBytes(), 0);
 });
 
-test.serial('a client streaming 64 KiB messages into a peer that reads late gets every message intact', async (t) => {
-  const pair = await openPair({ role: 'client' });
-  try {
-    pair.peer.socket.pause();
-    const payloads = Array.from({ length: 48 }, (_, seed) => payloadOf(65536, seed));
-    let sawSpares = false;
-    for (let batch = 0; batch < payloads.length; batch += 8) {
-      for (const payload of payloads.slice(batch, batch + 8)) pair.connection.sendBytes(payload);
-      await delay(20);
-      sawSpares ||= pooledBytes() > 0;
-      if (batch === 16) pair.peer.socket.resume();
-    }
-    await until(() => decodeFrames(pair.peer.received).frames.filter((frame) => frame.fin).length === payloads.length, 5000, 'all messages');
-    const messages: Buffer[] = [];
-    let parts: Buffer[] = [];
-    for (const frame of decodeFrames(pair.peer.received).frames) {
-      t.true(frame.masked);
-      parts.push(frame.payload);
-      if (frame.fin) {
-        messages.push(Buffer.concat(parts));
-        parts = [];
+for (const transport of ['tcp', 'tls'] as const) {
+  test.serial(`a client streaming 64 KiB messages into a peer that reads late gets every message intact (${transport})`, async (t) => {
+    const pair = await openPair({ role: 'client', tls: transport === 'tls' ? makeCertificate() : undefined });
+    try {
+      pair.peer.socket.pause();
+      const payloads = Array.from({ length: 48 }, (_, seed) => payloadOf(65536, seed));
+      let sawSpares = false;
+      for (let batch = 0; batch < payloads.length; batch += 8) {
+        for (const payload of payloads.slice(batch, batch + 8)) pair.connection.sendBytes(payload);
+        await delay(20);
+        sawSpares ||= pooledBytes() > 0;
+        if (batch === 16) pair.peer.socket.resume();
       }
+      const finished = () => decodeFrames(pair.peer.received).frames.filter((frame) => frame.fin).length;
+      await until(() => finished() === payloads.length, 5000, 'all messages');
+      const messages: Buffer[] = [];
+      let parts: Buffer[] = [];
+      for (const frame of decodeFrames(pair.peer.received).frames) {
+        t.true(frame.masked);
+        parts.push(frame.payload);
+        if (frame.fin) {
+          messages.push(Buffer.concat(parts));
+          parts = [];
+        }
+      }
+      t.is(messages.length, payloads.length);
+      t.true(messages.every((message, i) => message.equals(payloads[i])), 'every message arrives as sent, in order');
+      t.true(sawSpares, 'written buffers came back to the pool');
+    } finally {
+      pair.dispose();
     }
-    t.is(messages.length, payloads.length);
-    t.true(messages.every((message, i) => message.equals(payloads[i])), 'every message arrives as sent, in order');
-    t.true(sawSpares, 'written buffers came back to the pool');
-  } finally {
-    pair.dispose();
-  }
-});
+  });
+}
