@@ -494,6 +494,50 @@ test('bytes sent together with the handshake reach the connection as its first m
   });
 });
 
+test('the connection starts reading on the tick after the 101 is written, and leaves no write-callback slot behind', async (t) => {
+  await withServer({}, async ({ server, connect }) => {
+    const pending = nextRequest(server);
+    const client = await connect(handshakeRequest());
+    const request = await pending;
+    const socket = request.socket;
+    request.accept();
+    t.is(socket.listenerCount('data'), 0, 'not in the same tick (1.0.35 waits for the write)');
+    await new Promise((resolve) => process.nextTick(resolve));
+    t.is(socket.listenerCount('data'), 1);
+    expectSwitching(await client.readHead());
+    // Node adds this slot to a socket's WritableState for good when a write given a callback completes at once.
+    const slots = Object.getOwnPropertySymbols((socket as unknown as { _writableState: object })._writableState);
+    t.false(slots.some((slot) => slot.description === 'kAfterWriteTickInfoValue'));
+  });
+});
+
+test('a 101 that has to queue: the connection starts reading once it is written, or closes 1006 if it never is', async (t) => {
+  await withServer({}, async ({ server, connect }) => {
+    let pending = nextRequest(server);
+    const client = await connect(handshakeRequest());
+    let request = await pending;
+    request.socket.cork();
+    request.accept();
+    await new Promise((resolve) => setImmediate(resolve));
+    t.is(request.socket.listenerCount('data'), 0, 'the reply is still queued');
+    request.socket.uncork();
+    expectSwitching(await client.readHead());
+    t.is(request.socket.listenerCount('data'), 1);
+
+    pending = nextRequest(server);
+    await connect(handshakeRequest());
+    request = await pending;
+    request.socket.cork();
+    const connection = request.accept();
+    const events: unknown[] = [];
+    connection.on('error', () => events.push('error'));
+    connection.on('close', (code, description) => events.push(['close', code, description]));
+    request.socket.destroy();
+    await nextEvent(connection, 'close');
+    t.deepEqual(events, [['close', 1006, 'TCP connection lost before handshake completed.']]);
+  });
+});
+
 test('a client that hangs up before accept: connect, then close 1006 on a later tick, and no error', async (t) => {
   await withServer({}, async ({ server, connect }) => {
     const pending = nextRequest(server);

@@ -25,6 +25,20 @@ export interface WebSocketRequestEvents {
 
 const ADDRESS_LIST_SEPARATOR = /,\s*/;
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Writes the 101 and calls `done` (with whether the write failed) on a later tick, as a write callback would be
+ * called. A write the kernel takes at once is given no callback: Node would keep the slot for deferring it on the
+ * socket's WritableState for the life of the connection (40 bytes each). Only a reply that had to queue is waited
+ * for, through the callback of an empty write behind it.
+ */
+function writeReply(socket: Socket, reply: string, done: (failed: boolean) => void): void {
+  socket.write(reply, 'latin1');
+  if (socket.writableLength === 0) process.nextTick(done, socket.destroyed);
+  else socket.write(EMPTY, (error) => done(Boolean(error)));
+}
+
 /** Schedules the close of a connection whose client left before the 101 could be written (as 1.0.35 does). */
 function dropBeforeHandshake(connection: WebSocketConnection): void {
   process.nextTick(() => connection.drop(1006, 'TCP connection lost before handshake completed.', true));
@@ -243,8 +257,8 @@ export class WebSocketRequest extends EventEmitter<WebSocketRequestEvents> {
         // Nothing reads the socket until the connection's 'data' listener, so these bytes come first.
         socket.unshift(head);
       }
-      socket.write(reply, 'latin1', (error) => {
-        if (error) {
+      writeReply(socket, reply, (failed) => {
+        if (failed) {
           dropBeforeHandshake(connection);
           return;
         }
