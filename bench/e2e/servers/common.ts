@@ -4,6 +4,7 @@
  */
 import type * as http from 'node:http';
 import type * as net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as v8 from 'node:v8';
 
 /** A server's resource figures at one instant, sent to the runner on request. */
@@ -87,10 +88,6 @@ async function settleMemory(): Promise<void> {
 /** Physical bytes of V8's young generation (new space). */
 function youngGenerationBytes(): number {
   return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Ignores socket errors (the load generator drops connections abruptly at the end of a cell). */
