@@ -443,6 +443,38 @@ const DONE_FRAME = Buffer.from([0x81, 0x04, ...Buffer.from('done')]);
 /** The sink's unmasked answer to the client's close frame: status 1000. */
 const SINK_CLOSE_FRAME = Buffer.from([0x88, 0x02, 0x03, 0xe8]);
 
+/** What the sink reads into: one buffer for the process, as a sink serves one connection at a time. */
+const SINK_READ_BUFFER = Buffer.allocUnsafe(1 << 20);
+
+/**
+ * A socket on `accepted`'s connection that reads into SINK_READ_BUFFER and hands each read to `onBytes`.
+ * Node reads a socket 64 KiB at a time into a fresh buffer; for one client sending at 1-2 GB/s that made the sink,
+ * not the client, the limit of the scenario (its process near 100% CPU, mostly in the kernel's smaller reads).
+ * `net.Server` has no public `onread`, so the accepted socket (created paused) gives its handle to a socket that
+ * has one, and is then destroyed without it (which only settles the server's count of connections).
+ */
+function withSinkReadBuffer(accepted: net.Socket, onBytes: (data: Buffer) => void): net.Socket {
+  const owner = accepted as unknown as { _handle: unknown };
+  const handle = owner._handle;
+  owner._handle = null;
+  accepted.destroy();
+  const options = {
+    handle,
+    readable: true,
+    writable: true,
+    onread: {
+      buffer: SINK_READ_BUFFER,
+      callback: (length: number, buffer: Uint8Array) => {
+        onBytes(Buffer.from(buffer.buffer, buffer.byteOffset, length));
+        return true;
+      },
+    },
+  };
+  const socket = new net.Socket(options as net.SocketConstructorOpts);
+  socket.resume();
+  return socket;
+}
+
 /** The open sink of the client-send scenario, from its `sink-open` to its `sink-result`. */
 interface Sink {
   server: net.Server;
@@ -491,11 +523,13 @@ function openSink(job: SinkOpenJob): Promise<SinkOpened> {
     settle({ count, bytes: count * job.size, elapsedMs, verified, loadgenCpuUs, error: error ?? failure });
   };
   let accepted = false;
-  const server = net.createServer((socket) => {
-    socket.on('error', () => undefined);
+  const server = net.createServer({ pauseOnConnect: true }, (connection) => {
     // One client per sink: a second connection would mix its frames into the count.
-    if (accepted) return void socket.destroy();
+    if (accepted) return void connection.destroy();
     accepted = true;
+    let onBytes = (data: Buffer) => onHead(data);
+    const socket = withSinkReadBuffer(connection, (data) => onBytes(data));
+    socket.on('error', () => undefined);
     sink.socket = socket;
     socket.setNoDelay(true);
     const reader = new FrameReader(
@@ -521,7 +555,6 @@ function openSink(job: SinkOpenJob): Promise<SinkOpened> {
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) return;
-      socket.off('data', onHead);
       const answer = sinkHandshake(head.subarray(0, end).toString('latin1'));
       if ('error' in answer) {
         socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -535,10 +568,9 @@ function openSink(job: SinkOpenJob): Promise<SinkOpened> {
         }
         reader.push(data);
       };
-      socket.on('data', onFrames);
+      onBytes = onFrames;
       if (head.length > end + 4) onFrames(head.subarray(end + 4));
     };
-    socket.on('data', onHead);
     socket.on('close', () => {
       if (!settled) finish(`the client closed the connection after ${count} of ${job.messages} messages`);
     });
