@@ -36,9 +36,12 @@ class Child {
   }
 }
 
-/** Starts `script` (a TypeScript file run through tsx) on `cpu`, with `env` added to this process's environment. */
-function startChild(script: string, cpu: number, env: Record<string, string>, args: string[]): ChildProcess {
-  const nodeArgs = ['--import=tsx', '--expose-gc', script, ...args];
+/**
+ * Starts `script` (a TypeScript file run through tsx) on `cpu`, with `env` added to this process's environment and
+ * `nodeFlags` given to node.
+ */
+function startChild(script: string, cpu: number, env: Record<string, string>, args: string[], nodeFlags: readonly string[] = []): ChildProcess {
+  const nodeArgs = ['--import=tsx', '--expose-gc', ...nodeFlags, script, ...args];
   const [command, commandArgs] = hasTaskset
     ? ['taskset', ['-c', String(cpu), process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
@@ -81,8 +84,8 @@ export class ServerProcess extends Child {
   }
 
   /** Starts a server script and resolves once it has printed "ready <port>" (rejects after 20 s or on exit). */
-  static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
-    const child = startChild(script, 0, env, ['0']);
+  static async start(script: string, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
+    const child = startChild(script, 0, env, ['0'], nodeFlags);
     const match = await whenReady(child, script, /^ready (\d+)$/m);
     return new ServerProcess(child, Number(match[1]));
   }

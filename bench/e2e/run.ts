@@ -99,6 +99,8 @@ interface ServerScenario extends ScenarioBase {
    * `broadcast`: reuse one broadcasting server per spec.
    */
   process: 'persistent' | 'fresh' | 'broadcast';
+  /** Flags for node in a `fresh` process. */
+  nodeFlags?: readonly string[];
   run: (server: ServerProcess, loadgen: LoadGenerator) => Promise<Figures>;
 }
 
@@ -163,8 +165,13 @@ function echoScenario(id: string, title: string, payload: PayloadSpec, connectio
 
 const HANDSHAKES = QUICK ? 300 : 5000;
 const IDLE = QUICK ? 300 : Number(process.env.BENCH_IDLE ?? 5000);
-/** Connections opened and closed before the idle measurement. */
-const IDLE_WARM_UP = 200;
+/**
+ * How an idle cell's server runs: V8's collections on the main thread alone. With its background threads the
+ * figure moved by ±300-500 B per connection between fresh processes of one server (the floor's too): how much of
+ * their malloc arenas stayed resident, and old-space pages V8 commits while a background sweep is still freeing
+ * others (bench/README.md, "How the idle cell reads RSS").
+ */
+const IDLE_NODE_FLAGS = ['--single-threaded-gc'];
 /** Messages per client-send cell: 625 MiB of 64 KiB messages (12.5 MiB in quick mode). */
 const CLIENT_MESSAGES = QUICK ? 200 : 10_000;
 const CLIENT_PAYLOAD_BYTES = 65536;
@@ -205,10 +212,11 @@ const SCENARIOS: Scenario[] = [
     reference: 'floor',
     servers: (server) => server.role !== 'ceiling',
     process: 'fresh',
+    nodeFlags: IDLE_NODE_FLAGS,
     run: async (server, loadgen) => {
-      // A few connections opened and closed first load and compile what every connection runs, so that the figure
-      // is what each further connection costs, not a one-time cost spread over the count.
-      expectOk(await loadgen.run({ type: 'open-idle', port: server.port, total: IDLE_WARM_UP, concurrency: 50, durationMs: 15000 }), 'warm-up connections');
+      // As many connections opened and closed first: every connection's code is loaded and compiled (the compiler's
+      // memory is not counted per connection), and the memory they leave free is what the next ones find.
+      expectOk(await loadgen.run({ type: 'open-idle', port: server.port, total: IDLE, concurrency: 50, durationMs: 15000 }), 'warm-up connections');
       await loadgen.run({ type: 'close-all' });
       await new Promise((resolve) => setTimeout(resolve, 500));
       const before = await server.stats(true);
@@ -345,7 +353,7 @@ async function runAll(loadgen: LoadGenerator): Promise<Results> {
   const broadcasters = new Map<string, ServerProcess>();
   const clients = new Map<string, ClientProcess>();
   const serverFor = async (scenario: ServerScenario, spec: ServerSpec): Promise<{ server: ServerProcess; fresh: boolean }> => {
-    if (scenario.process === 'fresh') return { server: await ServerProcess.start(spec.script, spec.env), fresh: true };
+    if (scenario.process === 'fresh') return { server: await ServerProcess.start(spec.script, spec.env, scenario.nodeFlags), fresh: true };
     const pool = scenario.process === 'broadcast' ? broadcasters : persistent;
     let server = pool.get(spec.name);
     if (!server) {
@@ -514,10 +522,10 @@ function report(results: Results): { markdown: string; svg: string } {
     'utf-8-validate, oriented so that > 1 means better than ws (for memory: ws / x). "vs ceiling" compares with the raw',
     '`net` echo (no framing at all), "vs floor" with a bare `http` server that answers 101 and holds the socket. Idle',
     'memory is per connection, minus what the floor costs per connection (the floor row is its own absolute cost),',
-    `measured on a fresh server after ${IDLE_WARM_UP} connections were opened and closed (so that loading and compiling the code`,
-    'is not counted per connection), each reading once memory settled: a full collection a second for at least 6 s,',
-    'until one leaves RSS and the young generation as they were (V8 shrinks the young generation it grew during the',
-    'burst of connections only then). Server CPU is process.cpuUsage() from before the load generator connects to after the last echo.',
+    `measured on a fresh server run with ${IDLE_NODE_FLAGS.join(' ')}, after as many connections were opened and closed`,
+    '(so that loading and compiling the code is not counted per connection), each reading once memory settled: a full',
+    'collection a second for at least 6 s, until one leaves RSS and the young generation as they were (V8 shrinks the',
+    'young generation it grew during the burst of connections only then). Server CPU is process.cpuUsage() from before the load generator connects to after the last echo.',
     'websocket and ferrosocket run with their defaults (which fragment outgoing messages above 16 KiB) except the',
     'maximum frame and message sizes (2 MiB) and keepalive (off).',
     '',
