@@ -17,14 +17,11 @@ import { invalidCloseReasonError, parseErrorToWebSocketError, ErrorCode, WebSock
 import { FrameParseState, WebSocketFrame, type FrameConfig } from './frame';
 
 /**
- * Where a receiver reports what it read (the connection itself, so that a connection costs no closures), and the
- * shared buffers the {@link WebSocketFrame}s of frame mode are built with.
+ * Where a receiver reports what it read (the connection itself, so that a connection costs no closures).
  */
 export interface ReceiverSink {
   /** A complete text or binary message (assembled mode only). */
   _receivedMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): void;
-  /** A complete frame of any kind (only when fragments are not assembled), before its control handling. */
-  _receivedFrame(frame: WebSocketFrame): void;
   _receivedPing(payload: Buffer): void;
   _receivedPong(payload: Buffer): void;
   /**
@@ -34,9 +31,30 @@ export interface ReceiverSink {
   _receivedClose(code: number, reason: Buffer, error: WebSocketError | null): void;
   /** A protocol violation; nothing is read after it. */
   _receivedError(error: WebSocketError): void;
+}
+
+/**
+ * The sink of a receiver that does not assemble fragments: it also gets every frame, and lends the shared buffers
+ * the {@link WebSocketFrame}s are built with.
+ */
+export interface FrameSink extends ReceiverSink {
+  /** A complete frame of any kind, before its control handling. */
+  _receivedFrame(frame: WebSocketFrame): void;
   /** The 4-byte and 10-byte buffers shared by the frames of `_receivedFrame`. */
   readonly maskBytes: Buffer;
   readonly frameHeader: Buffer;
+}
+
+/**
+ * The error a protocol violation found by the parser is reported as: its {@link ParseError}, the flags of the
+ * frame that caused it (opcode and FIN, RSV and MASK bits) and the frame's declared length (0 when the violation
+ * lies in its first 2 header bytes).
+ */
+export type ParseErrorDescriber = (error: ParseError, flags: number, frameLength: number) => WebSocketError;
+
+/** The errors of the `websocket` API: 1.0.35's descriptions and close statuses. */
+function describeParseError(error: ParseError, flags: number, frameLength: number): WebSocketError {
+  return parseErrorToWebSocketError(error, flags & DescriptorFlag.OpcodeMask, frameLength, 0);
 }
 
 /** What a receiver needs from the connection's config, plus its role. */
@@ -48,6 +66,8 @@ export interface ReceiverOptions {
   };
   /** `Required` on the server side, `Forbidden` on the client side. */
   masking: Masking;
+  /** How parse errors (other than a bad close frame's) are reported; the `websocket` API's by default. */
+  describeError?: ParseErrorDescriber;
 }
 
 /** Descriptors one `parse` call may write. */
@@ -86,6 +106,7 @@ function deliverLater(receiver: Receiver): void {
 /** Reads one connection's incoming bytes. */
 export class Receiver {
   private readonly sink: ReceiverSink;
+  private readonly describeError: ParseErrorDescriber;
   private readonly parser: FrameParser;
   private readonly assemble: boolean;
   private readonly smallFrameLimit: number | null;
@@ -120,9 +141,11 @@ export class Receiver {
   private readonly controlPieces: Buffer[] = [];
   private controlLength = 0;
 
-  constructor(sink: ReceiverSink, options: ReceiverOptions) {
+  /** `sink` must be a {@link FrameSink} when `config.assembleFragments` is false. */
+  constructor(sink: ReceiverSink | FrameSink, options: ReceiverOptions) {
     const { config } = options;
     this.sink = sink;
+    this.describeError = options.describeError ?? describeParseError;
     this.assemble = Boolean(config.assembleFragments);
     this.frameConfig = config;
     this.smallFrameLimit = smallLimit(config.maxReceivedFrameSize);
@@ -228,7 +251,7 @@ export class Receiver {
     }
     const opcode = flags & DescriptorFlag.OpcodeMask;
     const frameLength = out[at + Slot.FrameLength];
-    if (flags & DescriptorFlag.Start && this.exceedsSmallLimit(opcode, frameLength)) return;
+    if (flags & DescriptorFlag.Start && this.exceedsSmallLimit(flags, frameLength)) return;
     const length = out[at + Slot.Length];
     const end = (flags & DescriptorFlag.End) !== 0;
 
@@ -284,7 +307,7 @@ export class Receiver {
   private frameDone(flags: number, frameLength: number, payload: Buffer, closeCode: number): void {
     const opcode = flags & DescriptorFlag.OpcodeMask;
     if (!this.closingMode) {
-      this.sink._receivedFrame(this.buildFrame(flags, frameLength, payload));
+      (this.sink as FrameSink)._receivedFrame(this.buildFrame(flags, frameLength, payload));
       if (!this.reading) return;
     }
     if (opcode >= 0x8) this.control(opcode, payload, closeCode);
@@ -313,7 +336,7 @@ export class Receiver {
     const closeCode = out[at + Slot.CloseCode];
     if (error !== ParseError.CloseFrameLength && error !== ParseError.InvalidCloseCode && error !== ParseError.InvalidCloseReason) {
       this.stop();
-      this.sink._receivedError(parseErrorToWebSocketError(error, opcode, frameLength, closeCode));
+      this.sink._receivedError(this.describeError(error, flags, frameLength));
       return;
     }
     // The close frame's last piece was not reported on its own: it starts at Offset and holds the rest.
@@ -323,7 +346,7 @@ export class Receiver {
     if (frameLength > have) pieces.push((this.view as Buffer).subarray(offset, offset + frameLength - have));
     const payload = join(pieces, frameLength);
     if (!this.assemble && !this.closingMode) {
-      this.sink._receivedFrame(this.buildFrame(flags, frameLength, payload));
+      (this.sink as FrameSink)._receivedFrame(this.buildFrame(flags, frameLength, payload));
       if (!this.reading) return;
     }
     this.stop();
@@ -340,7 +363,8 @@ export class Receiver {
    * Applies a size limit below 1, which the parser cannot express, on a frame's first piece (1.0.35 rejects
    * every frame, or message, longer than the limit). Reports the error and returns true when it is exceeded.
    */
-  private exceedsSmallLimit(opcode: number, frameLength: number): boolean {
+  private exceedsSmallLimit(flags: number, frameLength: number): boolean {
+    const opcode = flags & DescriptorFlag.OpcodeMask;
     let error: ParseError | 0 = 0;
     if (this.smallFrameLimit !== null && frameLength > this.smallFrameLimit) error = ParseError.FrameTooLarge;
     else if (this.smallMessageLimit !== null && opcode < 0x8 && frameLength > this.smallMessageLimit) {
@@ -348,13 +372,14 @@ export class Receiver {
     }
     if (error === 0) return false;
     this.stop();
-    this.sink._receivedError(parseErrorToWebSocketError(error, opcode, frameLength, 0));
+    this.sink._receivedError(this.describeError(error, flags, frameLength));
     return true;
   }
 
   /** A {@link WebSocketFrame} for a `frame` event, with the fields 1.0.35's parser would have set. */
   private buildFrame(flags: number, frameLength: number, payload: Buffer): WebSocketFrame {
-    const frame = new WebSocketFrame(this.sink.maskBytes, this.sink.frameHeader, this.frameConfig);
+    const sink = this.sink as FrameSink;
+    const frame = new WebSocketFrame(sink.maskBytes, sink.frameHeader, this.frameConfig);
     frame.fin = (flags & DescriptorFlag.Fin) !== 0;
     frame.rsv1 = (flags & DescriptorFlag.Rsv1) !== 0;
     frame.rsv2 = (flags & DescriptorFlag.Rsv2) !== 0;
