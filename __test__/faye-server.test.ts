@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { DEFAULT_ACCEPT, handshakeRequest, RawClient, startHttpServer } from './helpers/raw-http';
 import { decodeFrames, PEER_KEY, until } from './helpers/raw-peer';
 import { encodeFrame } from './helpers/wire';
+import { Random } from './helpers/random';
 import { IMPLEMENTATIONS, recordFaye, type FayeLogEntry, type FayeModule } from './helpers/faye-peers';
 import Ferrosocket from '../ts/faye';
 import type { FayeSocketOptions } from '../ts/faye/socket';
@@ -38,6 +39,8 @@ function closeBody(code: number, reason = ''): Buffer {
 interface Scenario {
   /** Bytes written at once after connecting: the handshake request and any frames. */
   bytes: Buffer;
+  /** Where to cut `bytes` into writes of their own (each after the last was handed to the kernel). */
+  cuts?: number[];
   protocols?: string[];
   options?: FayeSocketOptions;
   /** Runs on the server socket right after it is made. */
@@ -75,7 +78,13 @@ async function run(Impl: FayeModule, scenario: Scenario): Promise<Outcome> {
   });
   const client = await RawClient.connect(http.port);
   try {
-    client.write(scenario.bytes);
+    client.socket.setNoDelay(true);
+    let start = 0;
+    for (const cut of [...(scenario.cuts ?? []), scenario.bytes.length]) {
+      client.write(scenario.bytes.subarray(start, cut));
+      start = cut;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
     const head = await client.readHead();
     if (scenario.afterHead) await scenario.afterHead(client, socket as unknown as ServerSocket);
     const rest = Buffer.from(await client.readToEnd(), 'latin1');
@@ -309,4 +318,61 @@ test('CR and LF in a headers option value cannot add lines to the reply', async 
     outcome.head,
     `HTTP/1.1 101 Switching Protocols\r\nX-A: oneX-Injected: two\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${DEFAULT_ACCEPT}\r\n\r\n`,
   );
+});
+
+/** Random text of 1- to 4-byte characters. */
+function randomText(random: Random, maxChars: number): string {
+  const pools = ['abc xyz', 'éüß', '€ह中', '😀𝄞'];
+  let text = '';
+  for (let i = random.int(0, maxChars); i > 0; i--) text += [...random.pick(pools)][random.int(0, 1)];
+  return text;
+}
+
+/** `payload` cut into 1-3 frames of `opcode` then continuations, with a ping between some of them. */
+function fragments(random: Random, opcode: number, payload: Buffer): Buffer[] {
+  const count = payload.length > 1 ? random.int(1, 3) : 1;
+  const cuts = Array.from({ length: count - 1 }, () => random.int(0, payload.length)).sort((a, b) => a - b);
+  const edges = [0, ...cuts, payload.length];
+  const frames: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    frames.push(clientFrame(i === 0 ? opcode : 0, payload.subarray(edges[i], edges[i + 1]), { fin: i === count - 1 }));
+    if (i < count - 1 && random.next() < 0.3) frames.push(clientFrame(9, Buffer.from(random.bytes(random.int(0, 125)))));
+  }
+  return frames;
+}
+
+/** A random session: messages, pings and pongs, then a close frame or one of the violations faye-websocket shares. */
+function randomSession(random: Random): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let i = random.int(0, 6); i > 0; i--) {
+    const kind = random.int(0, 3);
+    if (kind === 0) frames.push(...fragments(random, 1, Buffer.from(randomText(random, 200))));
+    else if (kind === 1) frames.push(...fragments(random, 2, Buffer.from(random.bytes(random.pick([0, 1, 125, 126, 3000, 65536, 70000])))));
+    else frames.push(clientFrame(kind === 2 ? 9 : 10, Buffer.from(random.bytes(random.int(0, 125)))));
+  }
+  const ends = [
+    () => clientFrame(8, closeBody(random.pick([1000, 1001, 1003, 1007, 1011, 3000, 4999]), randomText(random, 30))),
+    () => clientFrame(8),
+    () => clientFrame(1, 'x', { mask: false }),
+    () => clientFrame(2, 'x', { rsv: random.int(1, 7) }),
+    () => clientFrame(random.pick([3, 7, 11, 15]), 'x'),
+    () => clientFrame(0, 'x'),
+    () => clientFrame(1, Buffer.concat([Buffer.from(randomText(random, 20)), Buffer.from([0xc0, 0x80])])),
+  ];
+  frames.push(random.pick(ends)());
+  return frames;
+}
+
+test('random sessions, cut into random writes, give the same bytes and events as faye-websocket', async (t) => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = new Random(seed);
+    const bytes = withFrames(...randomSession(random));
+    const cuts = Array.from({ length: random.int(0, 6) }, () => random.int(1, bytes.length - 1)).sort((a, b) => a - b);
+    const outcome = await both(t, {
+      bytes,
+      cuts,
+      onSocket: (socket) => socket.on('message', (event: { data: string | Buffer }) => socket.send(event.data)),
+    });
+    t.is(outcome.log.at(-1)?.[0], 'close', `seed ${seed}`);
+  }
 });

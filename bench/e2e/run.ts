@@ -66,6 +66,13 @@ const SERVERS: ServerSpec[] = [
   },
   { name: 'websocket 1.0.35', script: script('websocket'), client: clientScript('websocket'), env: {}, role: 'library' },
   { name: 'faye-websocket', script: script('faye'), client: clientScript('faye'), env: {}, role: 'library' },
+  {
+    name: 'ferrosocket (faye API)',
+    script: script('faye'),
+    client: clientScript('faye'),
+    env: { BENCH_FAYE: 'ferrosocket', FERROSOCKET_CODEC: 'native' },
+    role: 'library',
+  },
   { name: 'raw net (ceiling)', script: script('raw-net'), client: clientScript('raw-net'), env: {}, role: 'ceiling' },
   { name: 'bare http (floor)', script: script('bare-http'), env: {}, role: 'floor' },
 ];

@@ -1,7 +1,8 @@
 /**
- * `faye-websocket` client. Its flow control is send()'s result: false once the socket's buffer is over its
+ * `faye-websocket` client (with BENCH_FAYE=ferrosocket, ferrosocket's faye API from dist/). Its flow control is send()'s result: false once the socket's buffer is over its
  * high-water mark, then a 'drain' event when the socket has drained.
  */
+import * as path from 'node:path';
 import { serveSendRequests } from './common';
 
 interface FayeClient {
@@ -12,8 +13,9 @@ interface FayeClient {
   send(data: string | Buffer): boolean;
   close(): void;
 }
+const faye = process.env.BENCH_FAYE === 'ferrosocket' ? path.resolve(__dirname, '../../../dist/faye/index.js') : 'faye-websocket';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const Client = (require('faye-websocket') as { Client: new (url: string) => FayeClient }).Client;
+const Client = (require(faye) as { Client: new (url: string) => FayeClient }).Client;
 
 serveSendRequests(
   (url, payload, messages) =>

@@ -1,5 +1,9 @@
-/** `faye-websocket` echo/broadcast server. */
+/**
+ * `faye-websocket` echo/broadcast server; with BENCH_FAYE=ferrosocket, the same program on ferrosocket's faye API
+ * (`ferrosocket/faye`, from dist/).
+ */
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type * as net from 'node:net';
 import { ignoreErrors, listen, MAX_MESSAGE_BYTES, mode } from './common';
 
@@ -13,7 +17,7 @@ interface Faye {
   new (request: http.IncomingMessage, socket: net.Socket, head: Buffer, protocols: null, options: object): FayeSocket;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const WebSocket = require('faye-websocket') as Faye;
+const WebSocket = require(process.env.BENCH_FAYE === 'ferrosocket' ? path.resolve(__dirname, '../../../dist/faye/index.js') : 'faye-websocket') as Faye;
 
 const sockets = new Set<FayeSocket>();
 const httpServer = http.createServer();
