@@ -258,9 +258,17 @@ test('the net option goes to net.connect', async (t) => {
   }
 });
 
-test('wss: with the tls option’s CA', async (t) => {
+test('wss: with the tls option’s CA; without it, a network error and 1006', async (t) => {
   const certificate = makeCertificate();
   for (const [, Impl] of IMPLEMENTATIONS) {
+    const untrusted = await startRawServer(echoingClose(), certificate);
+    try {
+      const url = `wss://127.0.0.1:${untrusted.port}/`;
+      const outcome = await connect(Impl, url, [], {});
+      t.deepEqual(outcome.log, [['error', `Network error: ${url}: self-signed certificate`], ['end'], ['close', 1006, '', 3]]);
+    } finally {
+      await untrusted.close();
+    }
     const server = await startRawServer(
       echoingClose(),
       certificate,
@@ -368,3 +376,20 @@ test('a masked frame from the server fails the connection with 1002 (RFC 6455; f
     await server.close();
   }
 });
+
+for (const [name, reply, problem] of [
+  ['a head that never ends', () => 'HTTP/1.1 101 Switching Protocols\r\nX-Long: ' + 'x'.repeat(100 * 1024), 'Parse Error: Header overflow'],
+  ['a status line that is not HTTP', () => 'SSH-2.0-OpenSSH_9.2\r\n\r\n', 'Parse Error: Invalid response status'],
+  ['a header line without a colon', (key: string) => okReply(key).replace('Upgrade: websocket', 'Upgrade websocket'), 'Parse Error: Invalid header line'],
+] as const) {
+  test(`a reply with ${name} fails the handshake with a parse error`, async (t) => {
+    const server = await startRawServer({ reply });
+    try {
+      const outcome = await connect(Ferrosocket, `ws://127.0.0.1:${server.port}/`, [], {});
+      const message = `Error during WebSocket handshake: ${problem}`;
+      t.deepEqual(outcome.log, [['error', message], ['end'], ['close', 1002, message, 3]]);
+    } finally {
+      await server.close();
+    }
+  });
+}

@@ -170,6 +170,8 @@ for (const [name, frame, code, message] of [
   ],
   ['invalid UTF-8', clientFrame(1, Buffer.from([0x61, 0xc3, 0x28])), 1007, 'Could not decode a text frame as UTF-8'],
   ['a message over maxLength', Buffer.concat([clientFrame(1, '12345', { fin: false }), clientFrame(0, '678')]), 1009, 'WebSocket frame length too large'],
+  ['a frame over maxLength', clientFrame(2, '12345678'), 1009, 'WebSocket frame length too large'],
+  ['a 64-bit length of 2^40', encodeFrame({ opcode: 2, length: 2n ** 40n, mask: PEER_KEY }), 1009, 'WebSocket frame length too large'],
 ] as const) {
   test(`${name} closes with ${code} and websocket-driver's message`, async (t) => {
     const outcome = await both(t, { bytes: withFrames(clientFrame(1, 'ok'), frame), options: { maxLength: 7 } });

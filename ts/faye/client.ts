@@ -151,7 +151,7 @@ export class FayeClient extends FayeSocket {
 
   private sendRequest(): void {
     const path = this.target.pathname + this.target.search;
-    (this.socket as Socket).write(`GET ${path} HTTP/1.1\r\n${this.headerLines}\r\n`);
+    (this.socket as Socket).write(`GET ${path} HTTP/1.1\r\n${this.headerLines as HeaderLines}\r\n`);
   }
 
   /** The proxy answered CONNECT: 200 opens the tunnel (with TLS inside it for `wss:`), anything else fails. */

@@ -120,3 +120,11 @@ export class FayeEventSource extends FayeEventStream<FayeEvent> {
     return this.socket.write(text, 'utf8');
   }
 }
+
+/** The events of an event source and what their listeners get. */
+export interface FayeEventSource {
+  on(event: 'open' | 'close', listener: (event: FayeEvent) => void): this;
+  /** The socket drained after `send()` returned false. */
+  on(event: 'drain', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+}

@@ -14,6 +14,7 @@ import { FayeSocket, SOCKET_OPTION_NAMES, validateOptions, type FayeSocketOption
 export type ProtocolList = string | readonly string[] | null | undefined;
 
 const LIST_SEPARATOR = / *, */;
+const EMPTY = Buffer.alloc(0);
 
 /** `protocols` as an array. */
 export function protocolArray(protocols: ProtocolList): string[] {
@@ -52,11 +53,12 @@ function requestUrl(request: IncomingMessage): string {
 
 /** A WebSocket on the server side of an upgraded HTTP request. */
 export class FayeServerSocket extends FayeSocket {
-  private readonly request: IncomingMessage;
+  /** Kept until the handshake is answered. */
+  private request: IncomingMessage | null;
   /** The subprotocol the reply agrees on: the first of the client's that the server supports. */
   private readonly agreedProtocol: string | undefined;
   /** Bytes read before the handshake completed: the upgrade's head, then anything the socket read. */
-  private readonly early: Buffer[] = [];
+  private early: Buffer[] | null = null;
 
   /**
    * Takes over `socket` for `request`. `protocols` are the subprotocols the server supports. Throws
@@ -76,24 +78,26 @@ export class FayeServerSocket extends FayeSocket {
       this.readable = this.writable = false;
       return;
     }
-    if (body && body.length > 0) this.early.push(body);
+    if (body && body.length > 0) this.early = [body];
     this.attach(socket);
     process.nextTick(() => this.start());
   }
 
   protected receivedBytes(chunk: Buffer): void {
-    if (this.readyState === FayeSocket.CONNECTING) this.early.push(chunk);
+    if (this.readyState === FayeSocket.CONNECTING) (this.early ??= []).push(chunk);
     else super.receivedBytes(chunk);
   }
 
   /** Validates the request and replies: 101 and open, or 400 and close. */
   private start(): void {
+    const request = this.request as IncomingMessage;
+    this.request = null;
     if (this.readyState !== FayeSocket.CONNECTING) return;
-    const headers = this.request.headers;
+    const headers = request.headers;
     const version = headers['sec-websocket-version'];
     const key = headers['sec-websocket-key'];
     let problem: string | null = null;
-    if (!isWebSocket(this.request)) problem = 'Not a WebSocket request';
+    if (!isWebSocket(request)) problem = 'Not a WebSocket request';
     else if (version !== '13') problem = `Unsupported WebSocket version: ${version}`;
     else if (typeof key !== 'string') problem = 'Missing handshake request header: Sec-WebSocket-Key';
     const socket = this.socket as Socket;
@@ -104,14 +108,14 @@ export class FayeServerSocket extends FayeSocket {
       this.failHandshake(problem);
       return;
     }
-    const lines = this.headerLines;
+    const lines = this.headerLines as HeaderLines;
     lines.set('Upgrade', 'websocket');
     lines.set('Connection', 'Upgrade');
     lines.set('Sec-WebSocket-Accept', computeAcceptKey(key as string));
     if (this.agreedProtocol) lines.set('Sec-WebSocket-Protocol', this.agreedProtocol);
     socket.write(`HTTP/1.1 101 Switching Protocols\r\n${lines}\r\n`);
-    const early = this.early.length === 1 ? this.early[0] : Buffer.concat(this.early);
-    this.early.length = 0;
-    this.open(this.agreedProtocol ?? '', early);
+    const early = this.early;
+    this.early = null;
+    this.open(this.agreedProtocol ?? '', early === null ? EMPTY : early.length === 1 ? early[0] : Buffer.concat(early));
   }
 }

@@ -17,7 +17,7 @@ import { ErrorCode, type WebSocketError } from '../errors';
 import { Receiver, type ReceiverSink } from '../receiver';
 import { Sender, encodeCloseReason } from '../sender';
 import { decodeText, encodeText } from '../text';
-import { FayeEvent, FayeEventStream, type FayeCloseEvent } from './event';
+import { FayeEvent, FayeEventStream, type FayeCloseEvent, type FayeErrorEvent, type FayeMessageEvent } from './event';
 import type { HeaderLines } from './http';
 import { describeFayeParseError, isAcceptedCloseCode } from './protocol-errors';
 
@@ -84,6 +84,10 @@ const enum ProtocolState {
 /** The no-op `error` listener every socket starts with, so that an `error` event never throws. */
 function ignoreError(): void {}
 
+/** The property of a TCP or TLS socket that points to its faye socket (one set of listeners serves them all). */
+const kFayeSocket = Symbol('ferrosocket.faye');
+type OwnedSocket = Socket & { [kFayeSocket]: FayeSocket };
+
 /** The parts of a socket the faye API is built on. */
 export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements ReceiverSink {
   static readonly CONNECTING = CONNECTING;
@@ -109,17 +113,22 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
 
   /** The TCP or TLS socket, once there is one. */
   protected socket: Socket | null = null;
-  /** Lines added to the handshake by the `headers` option (after the client's own, before the server's own). */
-  protected readonly headerLines: HeaderLines;
+  /**
+   * Lines added to the handshake by the `headers` option (after the client's own, before the server's own);
+   * null once the handshake is written.
+   */
+  protected headerLines: HeaderLines | null;
   private protocolState = ProtocolState.Connecting;
   private readonly masked: boolean;
   private readonly maxLength: number;
+  /** Made on the first frame bytes, so that an idle connection holds no parser. */
   private receiver: Receiver | null = null;
+  /** Made on the first frame sent. */
   private sender: Sender | null = null;
   /** Frames sent while connecting, written on open. */
-  private queuedFrames: [Opcode, Buffer][] = [];
+  private queuedFrames: [Opcode, Buffer][] | null = null;
   /** `ping()` callbacks by payload text, called when a pong with that payload arrives. */
-  private readonly pingCallbacks = new Map<string, () => void>();
+  private pingCallbacks: Map<string, () => void> | null = null;
   /** A write returned false, and the socket has not drained since: `send()` returns false. */
   private outputFull = false;
   private inputPaused = false;
@@ -165,7 +174,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     if (payload.length > MAX_CONTROL_PAYLOAD) {
       throw new RangeError(`A ping payload must be at most ${MAX_CONTROL_PAYLOAD} bytes; this one has ${payload.length}`);
     }
-    if (callback) this.pingCallbacks.set(String(text), callback);
+    if (callback) (this.pingCallbacks ??= new Map()).set(String(text), callback);
     this.writeFrame(Opcode.Ping, payload);
     return true;
   }
@@ -191,7 +200,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     } else if (this.protocolState === ProtocolState.Open) {
       this.protocolState = ProtocolState.Closing;
       this.receiver?.closing();
-      (this.sender as Sender).close(code, encodeCloseReason(reasonText));
+      this.senderForSocket().close(code, encodeCloseReason(reasonText));
     }
   }
 
@@ -221,46 +230,72 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     }
     socket.setTimeout(0);
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.receivedBytes(chunk));
-    socket.on('close', () => this.finalizeClose());
-    socket.on('end', () => this.finalizeClose());
-    socket.on('error', (error: Error) => {
-      this.emitError(`Network error: ${this.url}: ${error.message}`);
-      this.finalizeClose();
-    });
-    socket.on('drain', () => {
-      if (!this.outputFull) return;
-      this.outputFull = false;
-      this.emit('drain');
-    });
+    (socket as OwnedSocket)[kFayeSocket] = this;
+    socket.on('data', FayeSocket.onSocketData);
+    socket.on('close', FayeSocket.onSocketGone);
+    socket.on('end', FayeSocket.onSocketGone);
+    socket.on('error', FayeSocket.onSocketError);
+    socket.on('drain', FayeSocket.onSocketDrain);
+  }
+
+  private static onSocketData(this: OwnedSocket, chunk: Buffer): void {
+    this[kFayeSocket].receivedBytes(chunk);
+  }
+
+  private static onSocketGone(this: OwnedSocket): void {
+    this[kFayeSocket].finalizeClose();
+  }
+
+  private static onSocketError(this: OwnedSocket, error: Error): void {
+    this[kFayeSocket].socketError(error);
+  }
+
+  private static onSocketDrain(this: OwnedSocket): void {
+    this[kFayeSocket].drained();
   }
 
   /** Bytes from the socket: frames once open; the subclasses read their handshakes before that. */
   protected receivedBytes(chunk: Buffer): void {
-    this.receiver?.push(chunk);
+    const state = this.protocolState;
+    if (chunk.length === 0 || (state !== ProtocolState.Open && state !== ProtocolState.Closing)) return;
+    let receiver = this.receiver;
+    if (receiver === null) {
+      receiver = this.receiver = new Receiver(this, {
+        config: { maxReceivedFrameSize: this.maxLength, maxReceivedMessageSize: this.maxLength, assembleFragments: true },
+        masking: this.masked ? Masking.Forbidden : Masking.Required,
+        describeError: describeFayeParseError,
+      });
+      if (this.inputPaused) receiver.pause();
+      if (state === ProtocolState.Closing) receiver.closing();
+    }
+    receiver.push(chunk);
+  }
+
+  private socketError(error: Error): void {
+    this.emitError(`Network error: ${this.url}: ${error.message}`);
+    this.finalizeClose();
+  }
+
+  private drained(): void {
+    if (!this.outputFull) return;
+    this.outputFull = false;
+    this.emit('drain');
   }
 
   /** The handshake succeeded: writes the queued frames, dispatches `open`, then reads `head` (bytes that came with it). */
   protected open(protocol: string, head: Buffer): void {
     if (this.protocolState !== ProtocolState.Connecting) return;
     this.protocolState = ProtocolState.Open;
-    const socket = this.socket as Socket;
-    this.sender = new Sender(socket, this.masked);
-    this.receiver = new Receiver(this, {
-      config: { maxReceivedFrameSize: this.maxLength, maxReceivedMessageSize: this.maxLength, assembleFragments: true },
-      masking: this.masked ? Masking.Forbidden : Masking.Required,
-      describeError: describeFayeParseError,
-    });
-    if (this.inputPaused) this.receiver.pause();
+    this.headerLines = null;
     const queued = this.queuedFrames;
-    this.queuedFrames = [];
-    for (const [opcode, payload] of queued) this.writeFrame(opcode, payload);
+    this.queuedFrames = null;
+    if (queued !== null) for (const [opcode, payload] of queued) this.writeFrame(opcode, payload);
     if (this.readyState === CONNECTING) {
       this.readyState = OPEN;
       this.protocol = protocol;
       this.dispatchEvent(new FayeEvent('open'));
     }
-    this.receiver.push(head);
+    this.receivedBytes(head);
   }
 
   /** The handshake failed with `message`: an `error` event, then `close` with 1002 and the message. */
@@ -309,9 +344,9 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   _receivedPong(payload: Buffer): void {
     // websocket-driver looks the callback up by the pong's text, which is `null` when it is not UTF-8.
     const key = codec.isValidUtf8(payload) ? payload.toString('utf8') : 'null';
-    const callback = this.pingCallbacks.get(key);
+    const callback = this.pingCallbacks?.get(key);
     if (callback === undefined) return;
-    this.pingCallbacks.delete(key);
+    this.pingCallbacks?.delete(key);
     callback();
   }
 
@@ -335,7 +370,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   private shutdown(code: number, reason: string, isError: boolean): void {
     const answer = this.protocolState === ProtocolState.Open;
     this.protocolState = ProtocolState.Closed;
-    if (answer) (this.sender as Sender).close(code, encodeCloseReason(reason));
+    if (answer) this.senderForSocket().close(code, encodeCloseReason(reason));
     if (isError) this.emitError(reason);
     this.beginClose(reason, code);
   }
@@ -343,10 +378,15 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   /** Writes a frame once open (queued while connecting; dropped after a close frame was received). */
   private writeFrame(opcode: Opcode, payload: Buffer): void {
     if (this.protocolState === ProtocolState.Connecting) {
-      this.queuedFrames.push([opcode, payload]);
-    } else if (this.protocolState !== ProtocolState.Closed && !(this.sender as Sender).frame(opcode, payload, true)) {
+      (this.queuedFrames ??= []).push([opcode, payload]);
+    } else if (this.protocolState !== ProtocolState.Closed && !this.senderForSocket().frame(opcode, payload, true)) {
       this.outputFull = true;
     }
+  }
+
+  /** The sender, made on first use (only once open, so there is a socket). */
+  private senderForSocket(): Sender {
+    return (this.sender ??= new Sender(this.socket as Socket, this.masked));
   }
 
   /** The socket is gone: `end`, then the `close` event, once. */
@@ -363,4 +403,17 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     const reason = this.closeReason ?? '';
     this.dispatchEvent(new FayeEvent('close', { code: this.closeCode, reason }));
   }
+}
+
+/** The events of a socket and what their listeners get. */
+export interface FayeSocket {
+  on(event: 'open', listener: (event: FayeEvent) => void): this;
+  on(event: 'message', listener: (event: FayeMessageEvent) => void): this;
+  on(event: 'error', listener: (event: FayeErrorEvent) => void): this;
+  on(event: 'close', listener: (event: FayeCloseEvent) => void): this;
+  /** The stream interface: each message's data (a string or a Buffer). */
+  on(event: 'data', listener: (data: string | Buffer) => void): this;
+  /** `drain`: `send()` may be called again after it returned false; `end`: the stream ended (before `close`). */
+  on(event: 'drain' | 'end', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
 }
