@@ -25,10 +25,8 @@ export class FayeEvent {
   static readonly AT_TARGET = 2;
   static readonly BUBBLING_PHASE = 3;
 
-  /** An event of `type` with the fields of `fields` copied on. */
-  constructor(type: string, fields?: object) {
+  constructor(type: string) {
     this.type = type;
-    if (fields) Object.assign(this, fields);
   }
 
   /** Does nothing: faye events do not propagate. */
@@ -39,24 +37,48 @@ export class FayeEvent {
 }
 
 /** A `message` event. */
-export interface FayeMessageEvent extends FayeEvent {
+export class FayeMessageEvent extends FayeEvent {
   /** A string for a text message, a Buffer for a binary one. */
   data: string | Buffer;
+
+  constructor(data: string | Buffer) {
+    super('message');
+    this.data = data;
+  }
 }
 
 /** An `error` event. */
-export interface FayeErrorEvent extends FayeEvent {
+export class FayeErrorEvent extends FayeEvent {
   /** What went wrong, e.g. `Network error: ws://host/: connect ECONNREFUSED 127.0.0.1:80`. */
   message: string;
+
+  constructor(message: string) {
+    super('error');
+    this.message = message;
+  }
 }
 
 /** A `close` event. */
-export interface FayeCloseEvent extends FayeEvent {
+export class FayeCloseEvent extends FayeEvent {
   /** The close code: the one the peer sent or echoed, a protocol error's code, or 1006 when no close handshake happened. */
   code: number;
   /** The close reason. */
   reason: string;
+
+  constructor(code: number, reason: string) {
+    super('close');
+    this.code = code;
+    this.reason = reason;
+  }
 }
+
+/** The handler property of each event type the API dispatches (so that a dispatch builds no string). */
+const HANDLER_PROPERTIES: Readonly<Record<string, string>> = {
+  open: 'onopen',
+  message: 'onmessage',
+  error: 'onerror',
+  close: 'onclose',
+};
 
 /** An `on<type>` handler property. */
 export type FayeHandler<Event> = ((event: Event) => void) | null;
@@ -106,8 +128,9 @@ export abstract class FayeEventStream<CloseEvent extends FayeEvent> extends Stre
   dispatchEvent(event: FayeEvent): void {
     event.target = event.currentTarget = this;
     event.eventPhase = FayeEvent.AT_TARGET;
-    const handler = (this as unknown as Record<string, unknown>)['on' + event.type];
+    const type = event.type;
+    const handler = (this as unknown as Record<string, unknown>)[HANDLER_PROPERTIES[type] ?? 'on' + type];
     if (typeof handler === 'function') handler.call(this, event);
-    this.emit(event.type, event);
+    this.emit(type, event);
   }
 }

@@ -17,7 +17,7 @@ import { ErrorCode, type WebSocketError } from '../errors';
 import { Receiver, type ReceiverSink } from '../receiver';
 import { Sender, encodeCloseReason } from '../sender';
 import { decodeText, encodeText } from '../text';
-import { FayeEvent, FayeEventStream, type FayeCloseEvent, type FayeErrorEvent, type FayeMessageEvent } from './event';
+import { FayeCloseEvent, FayeErrorEvent, FayeEvent, FayeEventStream, FayeMessageEvent } from './event';
 import type { HeaderLines } from './http';
 import { describeFayeParseError, isAcceptedCloseCode } from './protocol-errors';
 
@@ -309,7 +309,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   /** An `error` event with `message`, unless the socket is closing or closed. */
   protected emitError(message: string): void {
     if (this.readyState >= CLOSING) return;
-    this.dispatchEvent(new FayeEvent('error', { message }));
+    this.dispatchEvent(new FayeErrorEvent(message));
   }
 
   /** Ends the connection, reporting `reason` and `code` in the `close` event (once the socket is gone). */
@@ -334,7 +334,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     if (this.readyState > OPEN) return;
     const data = opcode === Opcode.Text ? decodeText(payload) : payload;
     if (this.readable) this.emit('data', data);
-    this.dispatchEvent(new FayeEvent('message', { data }));
+    this.dispatchEvent(new FayeMessageEvent(data));
   }
 
   _receivedPing(payload: Buffer): void {
@@ -401,7 +401,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     if (this.readable) this.emit('end');
     this.readable = this.writable = false;
     const reason = this.closeReason ?? '';
-    this.dispatchEvent(new FayeEvent('close', { code: this.closeCode, reason }));
+    this.dispatchEvent(new FayeCloseEvent(this.closeCode, reason));
   }
 }
 
