@@ -274,12 +274,17 @@ test('wss: with the tls option’s CA; without it, a network error and 1006', as
       certificate,
     );
     try {
+      // The legacy `ca` option first, then `tls.ca`.
+      const legacy = await connect(Impl, `wss://127.0.0.1:${server.port}/`, [], { ca: certificate.cert }, (client) =>
+        client.on('open', () => client.close(4003, 'ca bye')),
+      );
+      t.deepEqual(legacy.log, [['open', ''], ['end'], ['close', 4003, 'ca bye', 3]]);
       const outcome = await connect(Impl, `wss://127.0.0.1:${server.port}/`, [], { tls: { ca: certificate.cert } }, (client) =>
         client.on('open', () => client.close(4002, 'tls bye')),
       );
       await server.settled();
       t.deepEqual(outcome.log, [['open', ''], ['end'], ['close', 4002, 'tls bye', 3]]);
-      t.deepEqual(server.frames, [['8 4002 tls bye']]);
+      t.deepEqual(server.frames, [['8 4003 ca bye'], ['8 4002 tls bye']]);
     } finally {
       await server.close();
     }

@@ -378,3 +378,22 @@ test('random sessions, cut into random writes, give the same bytes and events as
     t.is(outcome.log.at(-1)?.[0], 'close', `seed ${seed}`);
   }
 });
+
+test('url (ws: or wss:, by the socket or the forwarding headers), version and protocol, as faye-websocket gives them', async (t) => {
+  const seen: unknown[][] = [];
+  for (const [forwarded, path] of [[null, '/a?b=1'], ['https', '/secure']] as const) {
+    const request = Buffer.from(handshakeRequest(forwarded === null ? {} : { 'X-Forwarded-Proto': forwarded }, path));
+    for (const [, Impl] of IMPLEMENTATIONS) {
+      await run(Impl, {
+        bytes: Buffer.concat([request, clientFrame(8)]),
+        onSocket: (socket) => seen.push([socket.url, socket.version, socket.protocol, socket.readyState]),
+      });
+    }
+  }
+  t.deepEqual(seen, [
+    ['ws://127.0.0.1/a?b=1', 'hybi-13', '', 0],
+    ['ws://127.0.0.1/a?b=1', 'hybi-13', '', 0],
+    ['wss://127.0.0.1/secure', 'hybi-13', '', 0],
+    ['wss://127.0.0.1/secure', 'hybi-13', '', 0],
+  ]);
+});
