@@ -76,7 +76,7 @@ test('pings every `ping` seconds, and a line break in an event or id cannot star
   const { bytes } = await serve(Ferrosocket, { ping: 0.02 }, (source) => {
     source.on('open', () => {
       source.send('x', { event: 'a\r\nid: forged', id: '1\n2' });
-      setTimeout(() => source.close(), 150);
+      setTimeout(() => source.close(), 250);
     });
   });
   const body = bytes.slice(bytes.indexOf('retry: 5000\r\n\r\n') + 'retry: 5000\r\n\r\n'.length);

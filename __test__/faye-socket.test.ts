@@ -143,19 +143,24 @@ test.serial('a close the peer never answers ends with 1006 after CLOSE_TIMEOUT, 
   const saved = FayeSocket.CLOSE_TIMEOUT;
   FayeSocket.CLOSE_TIMEOUT = 100;
   let log: unknown[][] = [];
+  let closeCalledAt = 0;
+  let closedAt = 0;
   const http = await fayeServer(Ferrosocket, (socket) => {
     log = recordFaye(socket);
-    socket.on('open', () => socket.close(4000, 'bye'));
+    socket.on('open', () => {
+      closeCalledAt = performance.now();
+      socket.close(4000, 'bye');
+    });
+    socket.on('close', () => (closedAt = performance.now()));
   });
   try {
     const client = await RawClient.connect(http.port);
     client.write(handshakeRequest());
     await client.readHead();
-    const started = Date.now();
     const frame = await client.readFrame();
     t.deepEqual([frame.opcode, frame.payload.subarray(2).toString()], [8, 'bye']);
     await until(() => log.some((entry) => entry[0] === 'close'), 3000, 'the close event');
-    t.true(Date.now() - started >= 80);
+    t.true(closedAt - closeCalledAt >= 95, `closed after ${closedAt - closeCalledAt} ms`);
     t.deepEqual(log, [['open', ''], ['end'], ['close', 1006, '', 3]]);
     t.is(decodeFrames(Buffer.from(await client.readToEnd(), 'latin1')).frames.length, 0);
     client.destroy();

@@ -21,8 +21,11 @@ export class FayeEvent {
   /** `AT_TARGET` (2) once dispatched. */
   eventPhase = 0;
 
+  /** The DOM's phase numbers; faye events are only ever at their target. */
   static readonly CAPTURING_PHASE = 1;
+  /** The phase of every dispatched faye event. */
   static readonly AT_TARGET = 2;
+  /** Never used by faye events (they do not bubble). */
   static readonly BUBBLING_PHASE = 3;
 
   constructor(type: string) {

@@ -90,9 +90,13 @@ type OwnedSocket = Socket & { [kFayeSocket]: FayeSocket };
 
 /** The parts of a socket the faye API is built on. */
 export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements ReceiverSink {
+  /** `readyState` before the handshake completed. */
   static readonly CONNECTING = CONNECTING;
+  /** `readyState` once open. */
   static readonly OPEN = OPEN;
+  /** `readyState` once a close began. */
   static readonly CLOSING = CLOSING;
+  /** `readyState` once the connection is gone. */
   static readonly CLOSED = CLOSED;
   /** Milliseconds a `close()` waits for the peer's close frame before ending with 1006 (faye's 30 s). */
   static CLOSE_TIMEOUT = 30000;
@@ -101,6 +105,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   readable = true;
   /** True until the connection closed (the stream interface). */
   writable = true;
+  /** The API's state: CONNECTING, OPEN, CLOSING, CLOSED (0-3). */
   readyState: FayeReadyState = CONNECTING;
   /** Always 0, as in faye-websocket (`send()` returning false and `drain` are its flow control). */
   bufferedAmount = 0;
@@ -330,6 +335,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     if (!socket.readable) this.finalizeClose();
   }
 
+  /** Receiver callback: a message, dropped once closing; else `data`, then the `message` event. */
   _receivedMessage(opcode: Opcode.Text | Opcode.Binary, payload: Buffer): void {
     if (this.readyState > OPEN) return;
     const data = opcode === Opcode.Text ? decodeText(payload) : payload;
@@ -337,10 +343,12 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     this.dispatchEvent(new FayeMessageEvent(data));
   }
 
+  /** Receiver callback: a ping, answered with a pong of the same payload. */
   _receivedPing(payload: Buffer): void {
     this.writeFrame(Opcode.Pong, payload);
   }
 
+  /** Receiver callback: a pong, which runs the `ping()` callback of its payload. */
   _receivedPong(payload: Buffer): void {
     // websocket-driver looks the callback up by the pong's text, which is `null` when it is not UTF-8.
     const key = codec.isValidUtf8(payload) ? payload.toString('utf8') : 'null';
@@ -350,6 +358,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     callback();
   }
 
+  /** Receiver callback: the peer's close frame, answered and reported as websocket-driver does. */
   _receivedClose(code: number, reason: Buffer, error: WebSocketError | null): void {
     // websocket-driver answers a bad close frame with 1002: its reason is kept when that is valid UTF-8.
     const reasonText = error?.code === ErrorCode.INVALID_UTF8 ? '' : reason.toString('utf8');
@@ -359,6 +368,7 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
     this.shutdown(status, reasonText, false);
   }
 
+  /** Receiver callback: a protocol violation (its close status and message come from protocol-errors.ts). */
   _receivedError(error: WebSocketError): void {
     this.shutdown(error.status, error.message, true);
   }
