@@ -188,3 +188,32 @@ test('ping() with a payload over 125 bytes throws; after close it returns false'
     await http.close();
   }
 });
+
+test.serial('a peer that stops reading cannot hold a closed connection open: it is destroyed after CLOSE_TIMEOUT', async (t) => {
+  const saved = FayeSocket.CLOSE_TIMEOUT;
+  FayeSocket.CLOSE_TIMEOUT = 100;
+  let log: unknown[][] = [];
+  let server: ServerSocket | null = null;
+  const http = await fayeServer(Ferrosocket, (socket) => {
+    server = socket;
+    log = recordFaye(socket);
+  });
+  try {
+    const client = await RawClient.connect(http.port);
+    client.write(handshakeRequest());
+    await client.readHead();
+    client.socket.pause();
+    await until(() => server?.readyState === 1, 2000, 'open');
+    const socket = server as unknown as ServerSocket;
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < 64; i++) socket.send(chunk);
+    // The peer's close frame arrives; the echo waits behind megabytes the peer will never read.
+    client.write(encodeFrame({ opcode: 8, payload: Buffer.from([0x03, 0xe8]), mask: PEER_KEY }));
+    await until(() => log.some((entry) => entry[0] === 'close'), 3000, 'the close event');
+    t.deepEqual(log.filter((entry) => entry[0] !== 'data' && entry[0] !== 'message'), [['open', ''], ['end'], ['close', 1000, '', 3]]);
+    client.destroy();
+  } finally {
+    FayeSocket.CLOSE_TIMEOUT = saved;
+    await http.close();
+  }
+});

@@ -141,6 +141,8 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
   private closeReason: string | null = null;
   private closeCode = 1006;
   private closeTimer: NodeJS.Timeout | null = null;
+  /** The socket was ended with bytes still queued; it is destroyed once they are written. */
+  private flushingToClose = false;
   private readonly pingSeconds: number;
   private pingTimer: NodeJS.Timeout | null = null;
 
@@ -329,9 +331,15 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
       return;
     }
     this.sender?.flush();
-    // Whatever is still queued (a close frame, a 400 reply) goes out before the socket is destroyed.
-    if (socket.writableLength === 0) socket.destroy();
-    else socket.end(() => socket.destroy());
+    // Whatever is still queued (a close frame, a 400 reply) goes out before the socket is destroyed; a peer that
+    // stops reading gets the close timeout to take it, and a second call (the close timer's) ends the wait.
+    if (this.flushingToClose || socket.writableLength === 0) {
+      socket.destroy();
+    } else {
+      this.flushingToClose = true;
+      socket.end(() => socket.destroy());
+      this.closeTimer ??= setTimeout(() => socket.destroy(), FayeSocket.CLOSE_TIMEOUT);
+    }
     if (!socket.readable) this.finalizeClose();
   }
 
