@@ -45,6 +45,11 @@ function connectHost(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
 }
 
+/** The TLS server name for `host`: none for an IP address, which a server name may not be (RFC 6066). */
+function serverName(host: string): string | undefined {
+  return net.isIP(host) ? undefined : host;
+}
+
 /** Where the client is in its handshake. */
 const enum Stage {
   /** Waiting for the proxy's reply to CONNECT. */
@@ -106,10 +111,10 @@ export class FayeClient extends FayeSocket {
     let socket: Socket;
     if (SECURE_PROTOCOLS.has(endpoint.protocol)) {
       const socketTls = proxyUrl === null ? this.originTls : (proxy.tls ?? {});
-      const servername = socketTls.servername ?? (net.isIP(host) ? undefined : host);
-      socket = tls.connect({ ...socketTls, host, port, servername }, () => this.connected(proxy));
+      const servername = socketTls.servername ?? serverName(host);
+      socket = tls.connect({ ...socketTls, host, port, servername }, () => this.connected(proxyUrl, proxy.headers));
     } else {
-      socket = net.connect({ ...config.net, host, port } as NetConnectOpts, () => this.connected(proxy));
+      socket = net.connect({ ...config.net, host, port } as NetConnectOpts, () => this.connected(proxyUrl, proxy.headers));
     }
     this.attach(socket);
   }
@@ -131,10 +136,10 @@ export class FayeClient extends FayeSocket {
     else this.serverReplied(reply.head, reply.rest);
   }
 
-  /** The TCP (or TLS) connection is up: sends CONNECT to the proxy, or the WebSocket request. */
-  private connected(proxy: FayeProxyOptions): void {
+  /** The TCP (or TLS) connection is up: sends CONNECT to the proxy (with `proxyHeaders`), or the WebSocket request. */
+  private connected(proxyUrl: URL | null, proxyHeaders: FayeProxyOptions['headers']): void {
     if (this.readyState !== FayeSocket.CONNECTING) return;
-    if (this.stage === Stage.Handshake) {
+    if (proxyUrl === null) {
       this.sendRequest();
       return;
     }
@@ -143,9 +148,8 @@ export class FayeClient extends FayeSocket {
     lines.set('Host', this.target.host);
     lines.set('Connection', 'keep-alive');
     lines.set('Proxy-Connection', 'keep-alive');
-    lines.set('Proxy-Authorization', basicAuthorization(parseUrl(proxy.origin) as URL));
-    const headers = proxy.headers;
-    if (headers) for (const name in headers) lines.set(name, headers[name]);
+    lines.set('Proxy-Authorization', basicAuthorization(proxyUrl));
+    if (proxyHeaders) for (const name in proxyHeaders) lines.set(name, proxyHeaders[name]);
     (this.socket as Socket).write(`CONNECT ${this.target.hostname}:${port} HTTP/1.1\r\n${lines}\r\n`);
   }
 
@@ -172,7 +176,7 @@ export class FayeClient extends FayeSocket {
     tunnel.removeAllListeners('data');
     const host = connectHost(this.target);
     // `host` is what the certificate is checked against (a servername may not be an IP address).
-    const secure = tls.connect({ host, servername: net.isIP(host) ? undefined : host, ...this.originTls, socket: tunnel }, () =>
+    const secure = tls.connect({ host, servername: serverName(host), ...this.originTls, socket: tunnel }, () =>
       this.sendRequest(),
     );
     this.attach(secure);

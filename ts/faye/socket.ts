@@ -358,11 +358,13 @@ export class FayeSocket extends FayeEventStream<FayeCloseEvent> implements Recei
 
   /** Receiver callback: a pong, which runs the `ping()` callback of its payload. */
   _receivedPong(payload: Buffer): void {
+    const callbacks = this.pingCallbacks;
+    if (callbacks === null || callbacks.size === 0) return;
     // websocket-driver looks the callback up by the pong's text, which is `null` when it is not UTF-8.
     const key = codec.isValidUtf8(payload) ? payload.toString('utf8') : 'null';
-    const callback = this.pingCallbacks?.get(key);
+    const callback = callbacks.get(key);
     if (callback === undefined) return;
-    this.pingCallbacks?.delete(key);
+    callbacks.delete(key);
     callback();
   }
 

@@ -1,6 +1,7 @@
 /**
- * `faye-websocket` client (with BENCH_FAYE=ferrosocket, ferrosocket's faye API from dist/). Its flow control is send()'s result: false once the socket's buffer is over its
- * high-water mark, then a 'drain' event when the socket has drained.
+ * `faye-websocket` client (with BENCH_FAYE=ferrosocket, ferrosocket's faye API from dist/). Its flow control is
+ * send()'s result: false once the socket's buffer is over its high-water mark, then a 'drain' event when the socket
+ * has drained.
  */
 import * as path from 'node:path';
 import { serveSendRequests } from './common';
